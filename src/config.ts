@@ -1,0 +1,57 @@
+/**
+ * Every setting in one object. Flags, environment variables and (in a later issue) a config
+ * file all end up here; nothing else reads process.env.
+ */
+export interface SwitchyardOptions {
+  /** TCP port; 0 picks a free one. Default 4566. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1: a development tool does not listen on the network unless asked. */
+  host?: string;
+  /** Account for requests whose access key is not a 12-digit account id. Default 000000000000. */
+  account?: string;
+  /** Region for requests without a SigV4 credential scope. Default us-east-1. */
+  region?: string;
+  /** Largest request body accepted, in bytes. Default 5 MiB (a 1 MiB message in the most verbose encoding). */
+  maxBodyBytes?: number;
+  /** Start the clock frozen at this instant (tests); time then moves only through clock.advance(). */
+  frozenClockAt?: number;
+  /** Called with unexpected errors (a bug, never a client mistake). Default: printed to stderr. */
+  onError?(err: unknown): void;
+}
+
+export interface ResolvedOptions extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError'>> {
+  frozenClockAt?: number;
+  onError(err: unknown): void;
+}
+
+export const DEFAULTS = {
+  port: 4566,
+  host: '127.0.0.1',
+  account: '000000000000',
+  region: 'us-east-1',
+  maxBodyBytes: 5 * 1024 * 1024,
+} as const;
+
+export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
+  const account = o.account ?? DEFAULTS.account;
+  if (!/^\d{12}$/.test(account)) throw new Error(`account must be 12 digits, got ${account}`);
+  return {
+    port: o.port ?? DEFAULTS.port,
+    host: o.host ?? DEFAULTS.host,
+    account,
+    region: o.region ?? DEFAULTS.region,
+    maxBodyBytes: o.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    frozenClockAt: o.frozenClockAt,
+    onError: o.onError ?? ((err) => console.error('switchyard: internal error:', err)),
+  };
+}
+
+/** Options from environment variables (SWITCHYARD_PORT, ...), for the command line. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): SwitchyardOptions {
+  const o: SwitchyardOptions = {};
+  if (env.SWITCHYARD_PORT) o.port = Number(env.SWITCHYARD_PORT);
+  if (env.SWITCHYARD_HOST) o.host = env.SWITCHYARD_HOST;
+  if (env.SWITCHYARD_ACCOUNT) o.account = env.SWITCHYARD_ACCOUNT;
+  if (env.SWITCHYARD_REGION) o.region = env.SWITCHYARD_REGION;
+  return o;
+}

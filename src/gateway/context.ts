@@ -1,0 +1,23 @@
+/** What a handler knows about the request besides its input: who, where, and how to reach back. */
+export interface RequestContext {
+  account: string;
+  region: string;
+  requestId: string;
+  /** Scheme, host and port the client used, for URLs that must point back at us (QueueUrl). */
+  baseUrl: string;
+  protocol: 'json' | 'query';
+  accessKeyId?: string;
+  /** Registers a callback for when the client goes away before the response (long polls). */
+  onAbort(cb: () => void): void;
+}
+
+/** A service as the gateway sees it: shapes to decode and encode, and one handler per operation. */
+export interface ServiceHandler {
+  readonly name: 'sqs' | 'sns' | 'events';
+  /** JSON protocol version and X-Amz-Target prefix, if the service speaks JSON. */
+  readonly json?: { version: '1.0' | '1.1'; targetPrefix: string; queryCompatible: boolean };
+  /** Query protocol API version and XML namespace, if the service speaks query. */
+  readonly query?: { version: string; namespace: string };
+  readonly operations: Record<string, import('./shapes.js').OperationShapes>;
+  handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown | Promise<unknown>;
+}

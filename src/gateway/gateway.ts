@@ -1,0 +1,248 @@
+/**
+ * The AWS wire-protocol path: a plain node:http request handler (no framework on the hot path)
+ * that reads the body itself, works out (service, operation, protocol, account, region),
+ * decodes the input with the protocol's codec, runs the service's handler, and encodes the
+ * output or the error in the same protocol.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestContext, ServiceHandler } from './context.js';
+import { AwsError, CommonErrors } from './errors.js';
+import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
+import { decodeQueryInput, encodeXmlError, encodeXmlResponse, parseForm, type FormParams } from './query-codec.js';
+import { parseCredentialScope } from './sigv4.js';
+
+export interface GatewayOptions {
+  services: ServiceHandler[];
+  defaultAccount: string;
+  defaultRegion: string;
+  /** Requests larger than this are refused before they are buffered whole. */
+  maxBodyBytes: number;
+  /** Host (and port) for URLs when the request carries no usable Host header. */
+  fallbackHost: string;
+  onError?(err: unknown): void;
+}
+
+type Protocol =
+  | { kind: 'json'; service: ServiceHandler; operation: string }
+  | { kind: 'query'; service?: ServiceHandler };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const HOST = /^[A-Za-z0-9.\-_:[\]]{1,255}$/;
+const SQS_QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
+
+export class Gateway {
+  private readonly byTargetPrefix = new Map<string, ServiceHandler>();
+  private readonly byQueryVersion = new Map<string, ServiceHandler>();
+  private readonly byScope = new Map<string, ServiceHandler>();
+
+  constructor(private readonly options: GatewayOptions) {
+    for (const s of options.services) {
+      if (s.json) this.byTargetPrefix.set(s.json.targetPrefix, s);
+      if (s.query) this.byQueryVersion.set(s.query.version, s);
+      this.byScope.set(s.name, s);
+    }
+  }
+
+  /** The node:http handler for everything that is not the inspection API or the UI. */
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = randomUUID();
+    const protocol = this.protocolOf(req);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > this.options.maxBodyBytes) {
+      // Refuse before reading; the rest of the body is drained, never buffered.
+      this.sendError(res, protocol, this.tooLarge(), requestId);
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > this.options.maxBodyBytes) {
+        refused = true;
+        chunks.length = 0;
+        this.sendError(res, protocol, this.tooLarge(), requestId);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      this.dispatch(req, res, protocol, body, requestId);
+    });
+    req.on('error', () => {
+      /* client went away mid-body: nothing to answer */
+    });
+  };
+
+  private tooLarge(): AwsError {
+    return new AwsError(
+      CommonErrors.RequestEntityTooLarge,
+      `Request body must be at most ${this.options.maxBodyBytes} bytes.`,
+    );
+  }
+
+  private protocolOf(req: IncomingMessage): Protocol {
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') {
+      const dot = target.indexOf('.');
+      const service = dot > 0 ? this.byTargetPrefix.get(target.slice(0, dot)) : undefined;
+      if (service) return { kind: 'json', service, operation: target.slice(dot + 1) };
+      // An unknown target still gets a JSON answer: the client speaks JSON.
+      const scope = parseCredentialScope(req.headers.authorization);
+      const fallback = (scope && this.byScope.get(scope.service)) ?? this.options.services.find((s) => s.json);
+      if (fallback) return { kind: 'json', service: fallback, operation: '' };
+    }
+    return { kind: 'query' };
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    protocol: Protocol,
+    raw: Buffer,
+    requestId: string,
+  ): Promise<void> {
+    let service: ServiceHandler | undefined = protocol.kind === 'json' ? protocol.service : undefined;
+    try {
+      let text: string;
+      try {
+        text = utf8.decode(raw);
+      } catch {
+        throw protocol.kind === 'json'
+          ? new AwsError(CommonErrors.SerializationException, 'The request body is not valid UTF-8.')
+          : new AwsError(CommonErrors.MalformedQueryString, 'The request body is not valid UTF-8.');
+      }
+      const scope = parseCredentialScope(req.headers.authorization);
+      const ctx = this.context(req, res, protocol.kind, requestId, scope);
+      let operation: string;
+      let input: Record<string, unknown>;
+      if (protocol.kind === 'json') {
+        operation = protocol.operation;
+        const shapes = Object.hasOwn(protocol.service.operations, operation)
+          ? protocol.service.operations[operation]
+          : undefined;
+        if (!shapes)
+          throw new AwsError(CommonErrors.UnknownOperation, `Operation ${operation || String(req.headers['x-amz-target'])} is not supported by this service.`);
+        input = decodeJsonInput(text, shapes.input);
+      } else {
+        const params = this.queryParams(req, text);
+        service = this.queryService(params, scope?.service, req);
+        protocol.service = service;
+        const action = params.get('Action');
+        if (!action) throw new AwsError({ type: 'MissingAction', status: 400 }, 'No action was supplied with this request.');
+        operation = action;
+        const shapes =
+          service && Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+        if (!service || !shapes)
+          throw new AwsError(CommonErrors.InvalidAction, `The action ${action} is not valid for this endpoint.`);
+        if (service.name === 'sqs' && !params.has('QueueUrl') && shapes.input.members.some((m) => m.name === 'QueueUrl')) {
+          const path = (req.url ?? '/').split('?')[0];
+          if (SQS_QUEUE_PATH.test(path)) params.set('QueueUrl', ctx.baseUrl + path.replace(/\/$/, ''));
+        }
+        input = decodeQueryInput(params, shapes.input);
+      }
+      let output = service!.handle(operation, input, ctx);
+      if (output instanceof Promise) output = await output;
+      if (res.writableEnded || res.destroyed) return;
+      const shapes = service!.operations[operation];
+      if (protocol.kind === 'json') {
+        this.send(res, 200, `application/x-amz-json-${service!.json!.version}`, encodeJsonOutput(shapes.output, output), requestId);
+      } else {
+        this.send(res, 200, 'text/xml', encodeXmlResponse(operation, service!.query!.namespace, shapes.output, output, requestId), requestId);
+      }
+    } catch (err) {
+      if (!(err instanceof AwsError)) this.options.onError?.(err);
+      const awsErr =
+        err instanceof AwsError
+          ? err
+          : new AwsError(CommonErrors.InternalFailure, 'We encountered an internal error. Please try again.');
+      if (protocol.kind === 'query') protocol.service = service;
+      this.sendError(res, protocol, awsErr, requestId);
+    }
+  }
+
+  private queryParams(req: IncomingMessage, body: string): FormParams {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const params = q >= 0 ? parseForm(url.slice(q + 1)) : new Map<string, string>();
+    const type = String(req.headers['content-type'] ?? '');
+    if (body.length > 0) {
+      if (type !== '' && !type.toLowerCase().startsWith('application/x-www-form-urlencoded'))
+        throw new AwsError(CommonErrors.InvalidAction, `Unsupported content type ${type.slice(0, 100)} without an X-Amz-Target header.`);
+      for (const [k, v] of parseForm(body)) params.set(k, v);
+    }
+    return params;
+  }
+
+  /** Version decides (Action names overlap); then the SigV4 scope; then a unique action name. */
+  private queryService(params: FormParams, scopeService: string | undefined, req: IncomingMessage): ServiceHandler | undefined {
+    const version = params.get('Version');
+    if (version) {
+      const s = this.byQueryVersion.get(version);
+      if (s) return s;
+    }
+    const byScope = scopeService ? this.byScope.get(scopeService) : undefined;
+    if (byScope?.query) return byScope;
+    const action = params.get('Action');
+    if (action) {
+      const candidates = this.options.services.filter((s) => s.query && Object.hasOwn(s.operations, action));
+      if (candidates.length === 1) return candidates[0];
+      const path = (req.url ?? '/').split('?')[0];
+      if (SQS_QUEUE_PATH.test(path)) return candidates.find((s) => s.name === 'sqs');
+    }
+    return this.options.services.find((s) => s.name === 'sqs');
+  }
+
+  private context(
+    req: IncomingMessage,
+    res: ServerResponse,
+    protocol: 'json' | 'query',
+    requestId: string,
+    scope: ReturnType<typeof parseCredentialScope>,
+  ): RequestContext {
+    const hostHeader = req.headers.host;
+    const host = hostHeader && HOST.test(hostHeader) ? hostHeader : this.options.fallbackHost;
+    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    const accessKeyId = scope?.accessKeyId;
+    return {
+      account: accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : this.options.defaultAccount,
+      region: scope?.region ?? this.options.defaultRegion,
+      requestId,
+      baseUrl: `${proto}://${host}`,
+      protocol,
+      accessKeyId,
+      onAbort(cb) {
+        res.once('close', () => {
+          if (!res.writableEnded) cb();
+        });
+      },
+    };
+  }
+
+  private send(res: ServerResponse, status: number, type: string, body: string, requestId: string): void {
+    res.writeHead(status, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': requestId,
+    });
+    res.end(body);
+  }
+
+  private sendError(res: ServerResponse, protocol: Protocol, err: AwsError, requestId: string): void {
+    if (res.headersSent) return;
+    if (protocol.kind === 'json') {
+      const json = protocol.service.json!;
+      if (json.queryCompatible) res.setHeader('x-amzn-query-error', `${err.queryCode};${err.sender ? 'Sender' : 'Receiver'}`);
+      const body = JSON.stringify({ __type: err.type, message: err.message });
+      this.send(res, err.status, `application/x-amz-json-${json.version}`, body, requestId);
+    } else {
+      const ns = protocol.service?.query?.namespace ?? this.options.services.find((s) => s.query)?.query?.namespace ?? '';
+      this.send(res, err.status, 'text/xml', encodeXmlError(ns, err, requestId), requestId);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * awsJson1_0 / awsJson1_1: request bodies are JSON objects named after the input shape's
+ * members; responses likewise. Decoding checks every value against the shape (AWS answers a
+ * wrong type with SerializationException) and converts blobs and timestamps; encoding walks the
+ * shape only when it holds blobs or timestamps, and is a plain JSON.stringify otherwise.
+ */
+import { AwsError, CommonErrors, missingParameter } from './errors.js';
+import { needsJsonWalk, type Shape, type StructureShape } from './shapes.js';
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function serializationError(path: string, expected: string, got: unknown): AwsError {
+  return new AwsError(
+    CommonErrors.SerializationException,
+    `Value of ${path} must be ${expected}, but a ${typeName(got)} was given.`,
+  );
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function decodeBase64(text: string, path: string): Uint8Array {
+  if (text.length % 4 !== 0 || !BASE64.test(text))
+    throw new AwsError(CommonErrors.InvalidParameterValue, `Value for ${path} is not valid base64.`);
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+/** Parse and check a JSON request body against the operation's input shape. */
+export function decodeJsonInput(body: string, shape: StructureShape): Record<string, unknown> {
+  let parsed: unknown;
+  if (body.length === 0) parsed = {};
+  else {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new AwsError(CommonErrors.SerializationException, 'Start of structure or map found where not expected, or the body is not valid JSON.');
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new AwsError(CommonErrors.SerializationException, 'The request body must be a JSON object.');
+  return decodeStructure(parsed as Record<string, unknown>, shape, '') as Record<string, unknown>;
+}
+
+function decodeStructure(obj: Record<string, unknown>, shape: StructureShape, path: string): Record<string, unknown> {
+  // A fresh object with only the modelled members: unknown keys (including __proto__) never
+  // reach a handler.
+  const out: Record<string, unknown> = {};
+  for (const m of shape.members) {
+    const v = hasOwn.call(obj, m.name) ? obj[m.name] : undefined;
+    if (v === undefined || v === null) {
+      if (m.required) throw missingParameter(m.name);
+      continue;
+    }
+    out[m.name] = decodeValue(v, m.shape, path ? `${path}.${m.name}` : m.name);
+  }
+  return out;
+}
+
+function decodeValue(v: unknown, shape: Shape, path: string): unknown {
+  switch (shape.kind) {
+    case 'string':
+      if (typeof v !== 'string') throw serializationError(path, 'a string', v);
+      return v;
+    case 'integer':
+    case 'long':
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError(path, 'an integer', v);
+      return v;
+    case 'double':
+      if (typeof v !== 'number') throw serializationError(path, 'a number', v);
+      return v;
+    case 'boolean':
+      if (typeof v !== 'boolean') throw serializationError(path, 'a boolean', v);
+      return v;
+    case 'blob':
+      if (typeof v !== 'string') throw serializationError(path, 'a base64 string', v);
+      return decodeBase64(v, path);
+    case 'timestamp':
+      if (typeof v === 'number') return new Date(v * 1000);
+      if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v);
+      throw serializationError(path, 'a timestamp in epoch seconds', v);
+    case 'list': {
+      if (!Array.isArray(v)) throw serializationError(path, 'a list', v);
+      return v.map((item, i) => {
+        if (item === null) throw serializationError(`${path}[${i}]`, 'a value', item);
+        return decodeValue(item, shape.member, `${path}[${i}]`);
+      });
+    }
+    case 'map': {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw serializationError(path, 'a map', v);
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) {
+        const item = (v as Record<string, unknown>)[key];
+        if (item === null) throw serializationError(`${path}.${key}`, 'a value', item);
+        // defineProperty: a key named __proto__ stays an ordinary key.
+        Object.defineProperty(out, key, {
+          value: decodeValue(item, shape.value, `${path}.${key}`),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    case 'structure':
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw serializationError(path, 'a structure', v);
+      return decodeStructure(v as Record<string, unknown>, shape, path);
+  }
+}
+
+/** Encode an operation's output as a JSON body. */
+export function encodeJsonOutput(shape: StructureShape | undefined, value: unknown): string {
+  if (!shape || value === undefined || value === null) return '{}';
+  if (!needsJsonWalk(shape)) return JSON.stringify(value);
+  return JSON.stringify(encodeValue(value, shape));
+}
+
+function encodeValue(v: unknown, shape: Shape): unknown {
+  if (v === undefined || v === null) return undefined;
+  switch (shape.kind) {
+    case 'blob':
+      return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v;
+    case 'timestamp':
+      return v instanceof Date ? v.getTime() / 1000 : v;
+    case 'list':
+      if (!needsJsonWalk(shape)) return v;
+      return (v as unknown[]).map((item) => encodeValue(item, shape.member));
+    case 'map': {
+      if (!needsJsonWalk(shape)) return v;
+      const out: Record<string, unknown> = {};
+      for (const [k, item] of Object.entries(v as Record<string, unknown>)) out[k] = encodeValue(item, shape.value);
+      return out;
+    }
+    case 'structure': {
+      if (!needsJsonWalk(shape)) return v;
+      const out: Record<string, unknown> = {};
+      for (const m of shape.members) {
+        const item = (v as Record<string, unknown>)[m.name];
+        if (item !== undefined && item !== null) out[m.name] = encodeValue(item, m.shape);
+      }
+      return out;
+    }
+    default:
+      return v;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * awsQuery: form-encoded requests (`Action=...&Version=...&Attribute.1.Name=...`) decoded by the
+ * operation's input shape, and XML responses encoded by its output shape. Flattened lists and
+ * maps (SQS) repeat the member's name; wrapped ones (SNS) use `member` / `entry` elements.
+ */
+import { AwsError, CommonErrors, missingParameter } from './errors.js';
+import { decodeBase64 } from './json-codec.js';
+import type { Shape, StructureShape } from './shapes.js';
+
+/** A form key split on dots: `Attribute.1.Name` -> Attribute -> 1 -> Name. */
+interface ParamNode {
+  value?: string;
+  children?: Map<string, ParamNode>;
+}
+
+export type FormParams = Map<string, string>;
+
+/**
+ * Parse `application/x-www-form-urlencoded` text. Both `+` and `%20` mean a space. Malformed
+ * percent escapes are an error, as on AWS, rather than being passed through.
+ */
+export function parseForm(text: string): FormParams {
+  const params: FormParams = new Map();
+  if (text.length === 0) return params;
+  for (const pair of text.split('&')) {
+    if (pair.length === 0) continue;
+    const eq = pair.indexOf('=');
+    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
+    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
+    params.set(formDecode(rawKey), formDecode(rawValue));
+  }
+  return params;
+}
+
+function formDecode(s: string): string {
+  if (s.indexOf('+') >= 0) s = s.replace(/\+/g, ' ');
+  if (s.indexOf('%') < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new AwsError(CommonErrors.MalformedQueryString, `The query string contains a malformed percent-encoding: ${s.slice(0, 64)}`);
+  }
+}
+
+function buildTree(params: FormParams): ParamNode {
+  const root: ParamNode = {};
+  for (const [key, value] of params) {
+    let node = root;
+    for (const part of key.split('.')) {
+      node.children ??= new Map();
+      let child = node.children.get(part);
+      if (!child) node.children.set(part, (child = {}));
+      node = child;
+    }
+    node.value = value;
+  }
+  return root;
+}
+
+/** Decode the form parameters of one operation into its input object (SDK member names). */
+export function decodeQueryInput(params: FormParams, shape: StructureShape): Record<string, unknown> {
+  return decodeStructure(buildTree(params), shape, '');
+}
+
+function decodeStructure(node: ParamNode, shape: StructureShape, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of shape.members) {
+    const child = node.children?.get(m.wire);
+    const full = path ? `${path}.${m.wire}` : m.wire;
+    if (!child) {
+      if (m.required) throw missingParameter(m.wire);
+      continue;
+    }
+    const v = decodeValue(child, m.shape, full);
+    if (v !== undefined) out[m.name] = v;
+    else if (m.required) throw missingParameter(m.wire);
+  }
+  return out;
+}
+
+/** The numbered children of a node (`.1`, `.2`, ...), in index order. */
+function indexed(node: ParamNode | undefined, path: string): ParamNode[] {
+  if (!node?.children) return [];
+  const items: [number, ParamNode][] = [];
+  for (const [k, child] of node.children) {
+    const n = Number(k);
+    if (!Number.isInteger(n) || n < 1 || String(n) !== k)
+      throw new AwsError(CommonErrors.MalformedQueryString, `Unexpected parameter ${path}.${k}.`);
+    items.push([n, child]);
+  }
+  return items.sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+}
+
+function invalidValue(path: string, value: string): AwsError {
+  return new AwsError(CommonErrors.InvalidParameterValue, `Value ${value} for parameter ${path} is invalid.`);
+}
+
+function decodeValue(node: ParamNode, shape: Shape, path: string): unknown {
+  switch (shape.kind) {
+    case 'string':
+      return node.value;
+    case 'integer':
+    case 'long': {
+      if (node.value === undefined) return undefined;
+      const v = node.value.trim();
+      if (!/^[-+]?\d+$/.test(v)) throw invalidValue(path, node.value);
+      return Number(v);
+    }
+    case 'double': {
+      if (node.value === undefined) return undefined;
+      const n = Number(node.value);
+      if (node.value.trim() === '' || Number.isNaN(n)) throw invalidValue(path, node.value);
+      return n;
+    }
+    case 'boolean':
+      if (node.value === undefined) return undefined;
+      if (node.value === 'true') return true;
+      if (node.value === 'false') return false;
+      throw invalidValue(path, node.value);
+    case 'blob':
+      return node.value === undefined ? undefined : decodeBase64(node.value, path);
+    case 'timestamp': {
+      if (node.value === undefined) return undefined;
+      const n = Number(node.value);
+      const d = Number.isNaN(n) ? new Date(node.value) : new Date(n * 1000);
+      if (Number.isNaN(d.getTime())) throw invalidValue(path, node.value);
+      return d;
+    }
+    case 'list': {
+      // An empty list travels as the bare key with an empty value (`TagKeys=`).
+      const holder = shape.flattened ? node : node.children?.get(shape.memberName);
+      return indexed(holder, shape.flattened ? path : `${path}.${shape.memberName}`).map((item, i) =>
+        decodeValue(item, shape.member, `${path}.${i + 1}`),
+      );
+    }
+    case 'map': {
+      const holder = shape.flattened ? node : node.children?.get('entry');
+      const out: Record<string, unknown> = {};
+      for (const entry of indexed(holder, path)) {
+        const key = entry.children?.get(shape.keyName)?.value;
+        const valueNode = entry.children?.get(shape.valueName);
+        if (key === undefined) throw missingParameter(`${path}.${shape.keyName}`);
+        if (!valueNode) throw missingParameter(`${path}.${shape.valueName}`);
+        Object.defineProperty(out, key, {
+          value: decodeValue(valueNode, shape.value, `${path}.${key}`),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    case 'structure':
+      return decodeStructure(node, shape, path);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// XML
+
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#xD;',
+};
+
+/** Escape text for XML; `\r` is written as a character reference so parsers keep it. */
+export function escapeXml(s: string): string {
+  return /[&<>"'\r]/.test(s) ? s.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c]) : s;
+}
+
+function scalarText(v: unknown, shape: Shape): string {
+  switch (shape.kind) {
+    case 'blob':
+      return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : String(v);
+    case 'timestamp':
+      return v instanceof Date ? v.toISOString() : String(v);
+    default:
+      return escapeXml(String(v));
+  }
+}
+
+function encodeInto(out: string[], name: string, v: unknown, shape: Shape): void {
+  if (v === undefined || v === null) return;
+  switch (shape.kind) {
+    case 'list':
+      if (shape.flattened) {
+        for (const item of v as unknown[]) encodeInto(out, name, item, shape.member);
+      } else {
+        out.push(`<${name}>`);
+        for (const item of v as unknown[]) encodeInto(out, shape.memberName, item, shape.member);
+        out.push(`</${name}>`);
+      }
+      return;
+    case 'map': {
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (!shape.flattened) out.push(`<${name}>`);
+      for (const [k, item] of entries) {
+        out.push(shape.flattened ? `<${name}>` : '<entry>');
+        out.push(`<${shape.keyName}>${escapeXml(k)}</${shape.keyName}>`);
+        encodeInto(out, shape.valueName, item, shape.value);
+        out.push(shape.flattened ? `</${name}>` : '</entry>');
+      }
+      if (!shape.flattened) out.push(`</${name}>`);
+      return;
+    }
+    case 'structure':
+      out.push(`<${name}>`);
+      encodeMembers(out, v as Record<string, unknown>, shape);
+      out.push(`</${name}>`);
+      return;
+    default:
+      out.push(`<${name}>${scalarText(v, shape)}</${name}>`);
+  }
+}
+
+function encodeMembers(out: string[], v: Record<string, unknown>, shape: StructureShape): void {
+  for (const m of shape.members) encodeInto(out, m.wire, v[m.name], m.shape);
+}
+
+/** `<OpResponse xmlns><OpResult>...</OpResult><ResponseMetadata>...` as AWS writes it. */
+export function encodeXmlResponse(
+  operation: string,
+  namespace: string,
+  shape: StructureShape | undefined,
+  value: unknown,
+  requestId: string,
+): string {
+  const out: string[] = [`<?xml version="1.0"?><${operation}Response xmlns="${namespace}">`];
+  if (shape) {
+    out.push(`<${operation}Result>`);
+    if (value) encodeMembers(out, value as Record<string, unknown>, shape);
+    out.push(`</${operation}Result>`);
+  }
+  out.push(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`);
+  return out.join('');
+}
+
+export function encodeXmlError(namespace: string, err: AwsError, requestId: string): string {
+  return (
+    `<?xml version="1.0"?><ErrorResponse xmlns="${namespace}"><Error><Type>${err.sender ? 'Sender' : 'Receiver'}</Type>` +
+    `<Code>${escapeXml(err.queryCode)}</Code><Message>${escapeXml(err.message)}</Message><Detail/></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  );
+}

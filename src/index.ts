@@ -1,0 +1,62 @@
+/**
+ * The public API: start a Switchyard in this process (tests, scripts) or from the command line.
+ *
+ *   const sy = await startSwitchyard({ port: 0 });
+ *   // sy.endpoint -> http://127.0.0.1:PORT
+ *   await sy.stop();
+ */
+import type { AddressInfo } from 'node:net';
+import { Clock } from './clock.js';
+import { resolveOptions, type SwitchyardOptions } from './config.js';
+import { createSwitchyardServer } from './server.js';
+import { SqsService } from './sqs/service.js';
+
+export { Clock } from './clock.js';
+export type { SwitchyardOptions } from './config.js';
+
+export interface Switchyard {
+  /** `http://host:port`, ready for an SDK's `endpoint` option. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The clock every deadline runs on: `clock.advance(30_000)` makes 30 s pass now. */
+  readonly clock: Clock;
+  readonly sqs: SqsService;
+  /** Drop all state (queues, messages). */
+  reset(): void;
+  /** Stop accepting, end open connections, and stop the clock. */
+  stop(): Promise<void>;
+}
+
+export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<Switchyard> {
+  const resolved = resolveOptions(options);
+  const clock =
+    resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
+  const sqs = new SqsService({ clock });
+  const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
+  const server = createSwitchyardServer({ options: resolved, clock, sqs }, `${displayHost}:${resolved.port}`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
+  return {
+    endpoint,
+    port,
+    clock,
+    sqs,
+    reset: () => sqs.reset(),
+    stop: async () => {
+      sqs.reset();
+      clock.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections?.();
+        server.closeAllConnections?.();
+      });
+    },
+  };
+}

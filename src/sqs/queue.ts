@@ -1,0 +1,592 @@
+/**
+ * One SQS queue: its attributes, its messages and everything that happens to them over time.
+ *
+ * Layout (each operation O(1) or O(log n) in the number of messages, never a scan):
+ * - `messages`: every live message by id, in the order it entered (retention sweeps the front);
+ * - standard queues: `visible`, a deque of messages ready to receive (returned ones go to the
+ *   front); entries that stopped being visible while queued are skipped lazily;
+ * - FIFO queues: one deque per message group in sequence order, and `readyGroups`, the groups
+ *   whose head is visible and which have nothing in flight (a group is held while any of its
+ *   messages is in flight);
+ * - every deadline (delay, visibility, retention, long-poll timeout) is a timer on the clock.
+ */
+import { randomUUID, createHash } from 'node:crypto';
+import type { Clock, Timer } from '../clock.js';
+import { Deque } from './deque.js';
+import { MessageState, SqsMessage, type AttributeMap } from './message.js';
+import {
+  SQS_LIMITS,
+  defaultAttributes,
+  parseRedriveAllowPolicy,
+  parseRedrivePolicy,
+  type RedriveAllowPolicy,
+  type RedrivePolicy,
+} from './attributes.js';
+import { invalidParameterValue, sqsError } from './errors.js';
+
+export interface QueueIdentity {
+  account: string;
+  region: string;
+  name: string;
+}
+
+export interface QueueEnvironment {
+  clock: Clock;
+  /** Finds a queue by ARN (dead-letter targets, move tasks). */
+  resolveArn(arn: string): Queue | undefined;
+}
+
+export interface SendParams {
+  body: string;
+  attributes?: AttributeMap;
+  systemAttributes?: AttributeMap;
+  delaySeconds?: number;
+  groupId?: string;
+  dedupId?: string;
+  senderId: string;
+}
+
+export interface SendOutcome {
+  message: SqsMessage;
+  duplicate: boolean;
+}
+
+export interface ReceiveParams {
+  max: number;
+  visibilityTimeout: number;
+  attemptId?: string;
+}
+
+export interface Received {
+  message: SqsMessage;
+  receiptHandle: string;
+}
+
+interface Waiter {
+  params: ReceiveParams;
+  resolve(received: Received[]): void;
+  timer: Timer;
+}
+
+class MessageGroup {
+  readonly messages = new Deque<SqsMessage>(4);
+  inFlight = 0;
+  constructor(readonly id: string) {}
+}
+
+interface DedupEntry {
+  message: SqsMessage;
+  expiresAt: number;
+}
+
+const RECEIPT_PREFIX = 'SY1';
+
+export function encodeReceipt(messageId: string, nonce: number): string {
+  return RECEIPT_PREFIX + Buffer.from(`${messageId}:${nonce}`).toString('base64url');
+}
+
+/** Returns undefined for a handle that is not one of ours at all (ReceiptHandleIsInvalid). */
+export function decodeReceipt(handle: string): { messageId: string; nonce: number } | undefined {
+  if (!handle.startsWith(RECEIPT_PREFIX)) return undefined;
+  const text = Buffer.from(handle.slice(RECEIPT_PREFIX.length), 'base64url').toString('utf8');
+  const m = /^([0-9a-f-]{36}):(\d+)$/.exec(text);
+  if (!m) return undefined;
+  return { messageId: m[1], nonce: Number(m[2]) };
+}
+
+export class Queue {
+  readonly fifo: boolean;
+  readonly arn: string;
+  readonly createdAt: number;
+  lastModifiedAt: number;
+  readonly attributes: Map<string, string>;
+  readonly tags = new Map<string, string>();
+  redrivePolicy: RedrivePolicy | undefined;
+  redriveAllowPolicy: RedriveAllowPolicy | undefined;
+  lastPurgeAt = -Infinity;
+  deleted = false;
+
+  private readonly messages = new Map<string, SqsMessage>();
+  private readonly visible = new Deque<SqsMessage>(); // standard queues
+  private readonly groups = new Map<string, MessageGroup>(); // FIFO queues
+  private readonly readyGroups = new Set<MessageGroup>();
+  private readonly dedup = new Map<string, DedupEntry>();
+  private readonly attempts = new Map<string, { received: Received[]; expiresAt: number }>();
+  private readonly waiters = new Set<Waiter>();
+  private visibleCount = 0;
+  private inFlightCount = 0;
+  private delayedCount = 0;
+  private nonce = 0;
+  private sequence = 0;
+  private retentionTimer: Timer | undefined;
+  private drainScheduled = false;
+
+  // Cached numeric attributes (read on every send and receive).
+  visibilityTimeout = 30;
+  delaySeconds = 0;
+  maximumMessageSize: number = SQS_LIMITS.maxMessageSize;
+  retentionSeconds: number = SQS_LIMITS.defaultRetention;
+  waitTimeSeconds = 0;
+  contentBasedDedup = false;
+  dedupByGroup = false;
+
+  constructor(
+    readonly id: QueueIdentity,
+    private readonly env: QueueEnvironment,
+    fifo: boolean,
+  ) {
+    this.fifo = fifo;
+    this.arn = `arn:aws:sqs:${id.region}:${id.account}:${id.name}`;
+    this.createdAt = this.lastModifiedAt = env.clock.now();
+    this.attributes = defaultAttributes(fifo);
+  }
+
+  get name(): string {
+    return this.id.name;
+  }
+
+  /** Apply validated attributes (see attributes.ts) and refresh the cached values. */
+  setAttributes(attrs: Record<string, string>): void {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'RedrivePolicy') {
+        this.redrivePolicy = parseRedrivePolicy(v);
+      } else if (k === 'RedriveAllowPolicy') {
+        this.redriveAllowPolicy = parseRedriveAllowPolicy(v);
+      }
+      if (v === '' && (k === 'RedrivePolicy' || k === 'RedriveAllowPolicy' || k === 'Policy')) this.attributes.delete(k);
+      else this.attributes.set(k, k === 'RedrivePolicy' && this.redrivePolicy ? JSON.stringify(this.redrivePolicy) : v);
+    }
+    const num = (k: string, d: number) => Number(this.attributes.get(k) ?? d);
+    this.visibilityTimeout = num('VisibilityTimeout', 30);
+    this.delaySeconds = num('DelaySeconds', 0);
+    this.maximumMessageSize = num('MaximumMessageSize', SQS_LIMITS.maxMessageSize);
+    this.waitTimeSeconds = num('ReceiveMessageWaitTimeSeconds', 0);
+    const retention = num('MessageRetentionPeriod', SQS_LIMITS.defaultRetention);
+    if (retention !== this.retentionSeconds) {
+      this.retentionSeconds = retention;
+      this.armRetention();
+    }
+    this.contentBasedDedup = this.attributes.get('ContentBasedDeduplication') === 'true';
+    this.dedupByGroup = this.attributes.get('DeduplicationScope') === 'messageGroup';
+    this.lastModifiedAt = this.env.clock.now();
+  }
+
+  get counts(): { visible: number; inFlight: number; delayed: number } {
+    return { visible: this.visibleCount, inFlight: this.inFlightCount, delayed: this.delayedCount };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Sending
+
+  send(p: SendParams): SendOutcome {
+    const now = this.env.clock.now();
+    let dedupKey: string | undefined;
+    let dedupId = p.dedupId;
+    if (this.fifo) {
+      if (!dedupId && this.contentBasedDedup) dedupId = createHash('sha256').update(p.body, 'utf8').digest('hex');
+      dedupKey = this.dedupByGroup ? `${p.groupId}\u0000${dedupId}` : dedupId!;
+      this.pruneDedup(now);
+      const seen = this.dedup.get(dedupKey);
+      if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
+    }
+    const message = new SqsMessage(
+      randomUUID(),
+      p.body,
+      p.attributes,
+      p.systemAttributes,
+      now,
+      p.senderId,
+      p.groupId,
+      dedupId,
+    );
+    if (this.fifo) {
+      message.sequenceNumber = this.nextSequenceNumber();
+      this.dedup.set(dedupKey!, { message, expiresAt: now + SQS_LIMITS.dedupWindowMs });
+    }
+    this.accept(message, (p.delaySeconds ?? this.delaySeconds) * 1000);
+    return { message, duplicate: false };
+  }
+
+  /** Take in a message (new, moved from a source queue, or redriven back), delayed or not. */
+  private accept(message: SqsMessage, delayMs: number): void {
+    const wasEmpty = this.messages.size === 0;
+    message.enqueuedAt = this.env.clock.now();
+    this.messages.set(message.id, message);
+    if (this.fifo) this.groupOf(message.groupId!).messages.pushBack(message);
+    if (delayMs > 0) {
+      message.state = MessageState.Delayed;
+      this.delayedCount++;
+      message.timer = this.env.clock.after(delayMs, () => {
+        message.timer = undefined;
+        this.delayedCount--;
+        this.makeVisible(message, false);
+      });
+    } else {
+      this.makeVisible(message, false);
+    }
+    if (wasEmpty) this.armRetention();
+  }
+
+  private nextSequenceNumber(): string {
+    this.sequence++;
+    return '1' + String(this.sequence).padStart(19, '0');
+  }
+
+  private groupOf(id: string): MessageGroup {
+    let g = this.groups.get(id);
+    if (!g) this.groups.set(id, (g = new MessageGroup(id)));
+    return g;
+  }
+
+  /** A message becomes receivable: from a delay, a visibility expiry, or a send. */
+  private makeVisible(message: SqsMessage, returned: boolean): void {
+    message.state = MessageState.Visible;
+    this.visibleCount++;
+    if (this.fifo) {
+      const g = this.groupOf(message.groupId!);
+      if (returned) g.messages.insertWhere(message, (m) => m.sequenceNumber! > message.sequenceNumber!);
+      this.refreshGroup(g);
+    } else if (returned) {
+      this.visible.pushFront(message);
+    } else {
+      this.visible.pushBack(message);
+    }
+    this.signal();
+  }
+
+  private refreshGroup(g: MessageGroup): void {
+    const head = this.groupHead(g);
+    if (g.inFlight === 0 && head && head.state === MessageState.Visible) this.readyGroups.add(g);
+    else this.readyGroups.delete(g);
+    if (!head && g.inFlight === 0) this.groups.delete(g.id);
+  }
+
+  /** The first live message of a group, dropping messages deleted while queued. */
+  private groupHead(g: MessageGroup): SqsMessage | undefined {
+    let head = g.messages.peekFront();
+    while (head && head.state === MessageState.Gone) {
+      g.messages.popFront();
+      head = g.messages.peekFront();
+    }
+    return head;
+  }
+
+  private pruneDedup(now: number): void {
+    // Entries go in in time order, so expired ones are at the front.
+    for (const [k, e] of this.dedup) {
+      if (e.expiresAt > now) break;
+      this.dedup.delete(k);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Receiving
+
+  receive(params: ReceiveParams): Received[] {
+    const now = this.env.clock.now();
+    if (this.fifo && params.attemptId) {
+      const previous = this.attempts.get(params.attemptId);
+      if (previous && previous.expiresAt > now) {
+        const still = previous.received.filter(
+          (r) => r.message.state === MessageState.InFlight && encodeReceipt(r.message.id, r.message.receipt) === r.receiptHandle,
+        );
+        if (still.length === previous.received.length) return previous.received;
+      }
+    }
+    if (!this.fifo && this.inFlightCount >= SQS_LIMITS.maxInflightStandard)
+      throw sqsError('OverLimit', `Too many messages in flight. The queue ${this.name} has reached the limit of ${SQS_LIMITS.maxInflightStandard} in-flight messages.`);
+    const out: Received[] = [];
+    if (this.fifo) this.receiveFifo(params, out);
+    else this.receiveStandard(params, out);
+    if (this.fifo && params.attemptId) {
+      for (const [k, e] of this.attempts) {
+        if (e.expiresAt > now) break;
+        this.attempts.delete(k);
+      }
+      this.attempts.set(params.attemptId, { received: out, expiresAt: now + SQS_LIMITS.dedupWindowMs });
+    }
+    return out;
+  }
+
+  private receiveStandard(params: ReceiveParams, out: Received[]): void {
+    while (out.length < params.max) {
+      const m = this.visible.popFront();
+      if (!m) break;
+      if (m.state !== MessageState.Visible) continue; // deleted or moved while queued
+      if (this.redriveIfExhausted(m)) continue;
+      out.push(this.takeInFlight(m, params.visibilityTimeout));
+    }
+  }
+
+  private receiveFifo(params: ReceiveParams, out: Received[]): void {
+    if (this.inFlightCount >= SQS_LIMITS.maxInflightFifo) return;
+    for (const g of this.readyGroups) {
+      if (out.length >= params.max) break;
+      let taken = 0;
+      while (out.length < params.max) {
+        const head = this.groupHead(g);
+        if (!head || head.state !== MessageState.Visible) break;
+        g.messages.popFront();
+        if (this.redriveIfExhausted(head)) continue;
+        out.push(this.takeInFlight(head, params.visibilityTimeout));
+        g.inFlight++;
+        taken++;
+      }
+      this.refreshGroup(g);
+      // AWS returns messages of one group together; stop once a group gave us some.
+      if (taken > 0 && out.length >= params.max) break;
+    }
+  }
+
+  private takeInFlight(m: SqsMessage, visibilityTimeout: number): Received {
+    const now = this.env.clock.now();
+    m.state = MessageState.InFlight;
+    this.visibleCount--;
+    this.inFlightCount++;
+    m.receiveCount++;
+    if (m.firstReceiveAt === 0) m.firstReceiveAt = now;
+    m.receivedAt = now;
+    m.receipt = ++this.nonce;
+    this.armVisibility(m, visibilityTimeout);
+    return { message: m, receiptHandle: encodeReceipt(m.id, m.receipt) };
+  }
+
+  private armVisibility(m: SqsMessage, seconds: number): void {
+    this.env.clock.cancel(m.timer);
+    m.timer = this.env.clock.after(seconds * 1000, () => {
+      m.timer = undefined;
+      this.returnToQueue(m);
+    });
+  }
+
+  private returnToQueue(m: SqsMessage): void {
+    if (m.state !== MessageState.InFlight) return;
+    this.inFlightCount--;
+    if (this.fifo) this.groupOf(m.groupId!).inFlight--;
+    this.makeVisible(m, true);
+  }
+
+  /**
+   * Past maxReceiveCount a message goes to the dead-letter queue instead of being delivered
+   * (checked when a receive would hand it out, as SQS does).
+   */
+  private redriveIfExhausted(m: SqsMessage): boolean {
+    const policy = this.redrivePolicy;
+    if (!policy || m.receiveCount < policy.maxReceiveCount) return false;
+    const dlq = this.env.resolveArn(policy.deadLetterTargetArn);
+    if (!dlq || dlq.deleted || dlq === this) return false;
+    this.remove(m);
+    dlq.acceptMoved(m, this.arn);
+    return true;
+  }
+
+  /** Take a message moved from another queue (DLQ redrive or a move task). */
+  acceptMoved(from: SqsMessage, sourceArn: string | undefined): void {
+    const m = new SqsMessage(from.id, from.body, from.attributes, from.systemAttributes, from.sentAt, from.senderId, from.groupId, from.dedupId);
+    m.receiveCount = from.receiveCount;
+    m.firstReceiveAt = from.firstReceiveAt;
+    m.deadLetterSourceArn = sourceArn;
+    if (this.fifo) {
+      if (m.groupId === undefined) return; // a standard message cannot enter a FIFO queue
+      m.sequenceNumber = this.nextSequenceNumber();
+    }
+    this.accept(m, 0);
+  }
+
+  /** Long poll: resolve with messages as soon as any arrive, or with none at the deadline. */
+  wait(params: ReceiveParams, waitMs: number): { promise: Promise<Received[]>; cancel(): void } {
+    let waiter!: Waiter;
+    const promise = new Promise<Received[]>((resolve) => {
+      waiter = {
+        params,
+        resolve,
+        timer: this.env.clock.after(waitMs, () => {
+          this.waiters.delete(waiter);
+          resolve([]);
+        }),
+      };
+    });
+    this.waiters.add(waiter);
+    return {
+      promise,
+      cancel: () => {
+        if (this.waiters.delete(waiter)) {
+          this.env.clock.cancel(waiter.timer);
+          waiter.resolve([]);
+        }
+      },
+    };
+  }
+
+  /** Something became visible: wake waiting receivers once the current turn is over. */
+  private signal(): void {
+    if (this.waiters.size === 0 || this.drainScheduled) return;
+    this.drainScheduled = true;
+    queueMicrotask(() => {
+      this.drainScheduled = false;
+      for (const w of this.waiters) {
+        if (this.visibleCount === 0) break;
+        let received: Received[];
+        try {
+          received = this.receive(w.params);
+        } catch {
+          received = [];
+        }
+        if (received.length === 0) continue;
+        this.waiters.delete(w);
+        this.env.clock.cancel(w.timer);
+        w.resolve(received);
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Deleting and changing visibility
+
+  /** Look a receipt handle up: the message it names, if it is still here and the handle is its latest. */
+  private byReceipt(handle: string): { message?: SqsMessage; current: boolean } {
+    const decoded = decodeReceipt(handle);
+    if (!decoded) throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
+    const message = this.messages.get(decoded.messageId);
+    return { message, current: !!message && message.receipt === decoded.nonce };
+  }
+
+  /**
+   * Delete by receipt handle. As on AWS, a well-formed handle for a message that is gone, or an
+   * older handle of a message received again since, succeeds without deleting anything.
+   */
+  deleteMessage(handle: string): boolean {
+    const { message, current } = this.byReceipt(handle);
+    if (!message || !current) return false;
+    this.remove(message);
+    return true;
+  }
+
+  changeVisibility(handle: string, seconds: number): void {
+    const { message, current } = this.byReceipt(handle);
+    if (!message || !current)
+      throw invalidParameterValue(
+        `Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+      );
+    if (message.state !== MessageState.InFlight)
+      throw sqsError('MessageNotInflight', 'The message referred to is not in flight.');
+    const elapsed = (this.env.clock.now() - message.receivedAt) / 1000;
+    if (elapsed + seconds > SQS_LIMITS.maxVisibilityTimeout)
+      throw invalidParameterValue(
+        `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${SQS_LIMITS.maxVisibilityTimeout} seconds]`,
+      );
+    if (seconds === 0) {
+      this.env.clock.cancel(message.timer);
+      message.timer = undefined;
+      this.returnToQueue(message);
+    } else {
+      this.armVisibility(message, seconds);
+    }
+  }
+
+  /** Remove a message whatever its state; deques drop it lazily. */
+  private remove(m: SqsMessage): void {
+    switch (m.state) {
+      case MessageState.Visible:
+        this.visibleCount--;
+        break;
+      case MessageState.InFlight:
+        this.inFlightCount--;
+        if (this.fifo) {
+          const g = this.groupOf(m.groupId!);
+          g.inFlight--;
+          m.state = MessageState.Gone;
+          this.refreshGroup(g);
+        }
+        break;
+      case MessageState.Delayed:
+        this.delayedCount--;
+        break;
+      case MessageState.Gone:
+        return;
+    }
+    const wasVisibleFifo = this.fifo && m.state === MessageState.Visible;
+    m.state = MessageState.Gone;
+    this.env.clock.cancel(m.timer);
+    m.timer = undefined;
+    this.messages.delete(m.id);
+    if (wasVisibleFifo) this.refreshGroup(this.groupOf(m.groupId!));
+  }
+
+  purge(): void {
+    for (const m of this.messages.values()) {
+      this.env.clock.cancel(m.timer);
+      m.timer = undefined;
+      m.state = MessageState.Gone;
+    }
+    this.messages.clear();
+    this.visible.clear();
+    this.groups.clear();
+    this.readyGroups.clear();
+    this.visibleCount = this.inFlightCount = this.delayedCount = 0;
+    this.env.clock.cancel(this.retentionTimer);
+    this.retentionTimer = undefined;
+  }
+
+  /** The queue is deleted: drop its messages and answer its long polls. */
+  destroy(): void {
+    this.deleted = true;
+    this.purge();
+    for (const w of this.waiters) {
+      this.env.clock.cancel(w.timer);
+      w.resolve([]);
+    }
+    this.waiters.clear();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Retention
+
+  private armRetention(): void {
+    this.env.clock.cancel(this.retentionTimer);
+    this.retentionTimer = undefined;
+    const oldest = this.messages.values().next().value as SqsMessage | undefined;
+    if (!oldest) return;
+    this.retentionTimer = this.env.clock.at(oldest.enqueuedAt + this.retentionSeconds * 1000, () => {
+      this.retentionTimer = undefined;
+      this.expireOld();
+    });
+  }
+
+  private expireOld(): void {
+    const cutoff = this.env.clock.now() - this.retentionSeconds * 1000;
+    for (const m of this.messages.values()) {
+      if (m.enqueuedAt > cutoff) break;
+      this.remove(m);
+    }
+    this.armRetention();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Inspection and move tasks
+
+  /** Visible messages, oldest first, without changing anything (move tasks, inspection). */
+  *visibleMessages(): IterableIterator<SqsMessage> {
+    for (const m of this.messages.values()) if (m.state === MessageState.Visible) yield m;
+  }
+
+  /** All live messages in entry order, for inspection; does not change visibility or counts. */
+  peek(): IterableIterator<SqsMessage> {
+    return this.messages.values();
+  }
+
+  /** Move one visible message out of this queue into `target` (a move task's step). */
+  moveTo(m: SqsMessage, target: Queue): boolean {
+    if (m.state !== MessageState.Visible) return false;
+    this.remove(m);
+    const moved = new SqsMessage(m.id, m.body, m.attributes, m.systemAttributes, m.sentAt, m.senderId, m.groupId, m.dedupId);
+    if (target.fifo && moved.groupId === undefined) return false;
+    if (target.fifo) moved.sequenceNumber = target.nextSequenceNumber();
+    target.accept(moved, 0);
+    return true;
+  }
+
+  deadLetterSourceOf(m: SqsMessage): string | undefined {
+    return m.deadLetterSourceArn;
+  }
+}

@@ -1,0 +1,675 @@
+/**
+ * SQS's operations. Each handler takes the SDK's own request type and returns its result type,
+ * so the compiler checks every shape we answer with; the codecs do the wire format.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as sqs from '@aws-sdk/client-sqs';
+import type { Clock } from '../clock.js';
+import type { RequestContext, ServiceHandler } from '../gateway/context.js';
+import { AwsError, missingParameter } from '../gateway/errors.js';
+import {
+  SQS_LIMITS,
+  allAttributeNames,
+  parseRedriveAllowPolicy,
+  parseRedrivePolicy,
+  validateAttribute,
+  validateQueueName,
+} from './attributes.js';
+import { invalidParameterValue, queueDoesNotExist, sqsError } from './errors.js';
+import { md5Hex, md5OfAttributes } from './md5.js';
+import type { AttributeMap, SqsMessage } from './message.js';
+import { Queue, type Received } from './queue.js';
+import { SqsRegion, parseQueueArn, parseQueueUrl, type MoveTask } from './region.js';
+import { sqsShapes, type SqsOperation } from './shapes.js';
+import { validateBatch, validateSend, type SendEntry } from './validate.js';
+
+type Handler<I, O> = (input: I, ctx: RequestContext) => O | Promise<O>;
+
+interface SqsHandlers {
+  CreateQueue: Handler<sqs.CreateQueueRequest, sqs.CreateQueueResult>;
+  DeleteQueue: Handler<sqs.DeleteQueueRequest, void>;
+  GetQueueUrl: Handler<sqs.GetQueueUrlRequest, sqs.GetQueueUrlResult>;
+  ListQueues: Handler<sqs.ListQueuesRequest, sqs.ListQueuesResult>;
+  GetQueueAttributes: Handler<sqs.GetQueueAttributesRequest, sqs.GetQueueAttributesResult>;
+  SetQueueAttributes: Handler<sqs.SetQueueAttributesRequest, void>;
+  SendMessage: Handler<sqs.SendMessageRequest, sqs.SendMessageResult>;
+  SendMessageBatch: Handler<sqs.SendMessageBatchRequest, sqs.SendMessageBatchResult>;
+  ReceiveMessage: Handler<sqs.ReceiveMessageRequest, sqs.ReceiveMessageResult>;
+  DeleteMessage: Handler<sqs.DeleteMessageRequest, void>;
+  DeleteMessageBatch: Handler<sqs.DeleteMessageBatchRequest, sqs.DeleteMessageBatchResult>;
+  ChangeMessageVisibility: Handler<sqs.ChangeMessageVisibilityRequest, void>;
+  ChangeMessageVisibilityBatch: Handler<sqs.ChangeMessageVisibilityBatchRequest, sqs.ChangeMessageVisibilityBatchResult>;
+  PurgeQueue: Handler<sqs.PurgeQueueRequest, void>;
+  TagQueue: Handler<sqs.TagQueueRequest, void>;
+  UntagQueue: Handler<sqs.UntagQueueRequest, void>;
+  ListQueueTags: Handler<sqs.ListQueueTagsRequest, sqs.ListQueueTagsResult>;
+  ListDeadLetterSourceQueues: Handler<sqs.ListDeadLetterSourceQueuesRequest, sqs.ListDeadLetterSourceQueuesResult>;
+  AddPermission: Handler<sqs.AddPermissionRequest, void>;
+  RemovePermission: Handler<sqs.RemovePermissionRequest, void>;
+  StartMessageMoveTask: Handler<sqs.StartMessageMoveTaskRequest, sqs.StartMessageMoveTaskResult>;
+  CancelMessageMoveTask: Handler<sqs.CancelMessageMoveTaskRequest, sqs.CancelMessageMoveTaskResult>;
+  ListMessageMoveTasks: Handler<sqs.ListMessageMoveTasksRequest, sqs.ListMessageMoveTasksResult>;
+}
+
+const SYSTEM_ATTRIBUTE_NAMES = new Set([
+  'All',
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'SequenceNumber',
+  'MessageDeduplicationId',
+  'MessageGroupId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+]);
+
+const DEFAULT_MOVE_RATE = 500;
+
+export interface SqsServiceOptions {
+  clock: Clock;
+}
+
+export class SqsService implements ServiceHandler {
+  readonly name = 'sqs' as const;
+  readonly json = { version: '1.0' as const, targetPrefix: 'AmazonSQS', queryCompatible: true };
+  readonly query = { version: '2012-11-05', namespace: 'http://queue.amazonaws.com/doc/2012-11-05/' };
+  readonly operations = sqsShapes;
+  private readonly regions = new Map<string, SqsRegion>();
+  private readonly clock: Clock;
+
+  constructor(options: SqsServiceOptions) {
+    this.clock = options.clock;
+  }
+
+  handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
+    const handler = this.handlers[operation as SqsOperation] as Handler<unknown, unknown>;
+    return handler(input, ctx);
+  }
+
+  /** The state of one account and region, created on first use. */
+  region(account: string, region: string): SqsRegion {
+    const key = `${account}/${region}`;
+    let r = this.regions.get(key);
+    if (!r) this.regions.set(key, (r = new SqsRegion(account, region, this.clock)));
+    return r;
+  }
+
+  /** Every queue in every account and region (inspection). */
+  *allQueues(): IterableIterator<Queue> {
+    for (const r of this.regions.values()) yield* r.queues.values();
+  }
+
+  findByArn = (arn: string): Queue | undefined => {
+    const p = parseQueueArn(arn);
+    if (!p) return undefined;
+    return this.regions.get(`${p.account}/${p.region}`)?.queues.get(p.name);
+  };
+
+  /** Drop all state (tests, the inspection API's reset). */
+  reset(): void {
+    for (const q of this.allQueues()) q.destroy();
+    for (const r of this.regions.values()) for (const t of r.moveTasks.values()) this.clock.cancel(t.timer);
+    this.regions.clear();
+  }
+
+  queueUrl(ctx: RequestContext, q: Queue): string {
+    return `${ctx.baseUrl}/${q.id.account}/${q.name}`;
+  }
+
+  private queueFromUrl(url: string | undefined, ctx: RequestContext): Queue {
+    if (!url) throw missingParameter('QueueUrl');
+    const parsed = parseQueueUrl(url);
+    if (!parsed) throw queueDoesNotExist();
+    const q = this.regions.get(`${parsed.account}/${ctx.region}`)?.queues.get(parsed.name);
+    if (!q) throw queueDoesNotExist();
+    return q;
+  }
+
+  private createQueue(region: SqsRegion, name: string, attributes: Record<string, string>, tags?: Record<string, string>): Queue {
+    const fifo = attributes.FifoQueue === 'true';
+    validateQueueName(name, fifo || name.endsWith('.fifo'));
+    if (!fifo && name.endsWith('.fifo')) validateQueueName(name, false);
+    for (const [k, v] of Object.entries(attributes)) validateAttribute(k, v, fifo, true);
+    const existing = region.queues.get(name);
+    if (existing) {
+      for (const [k, v] of Object.entries(attributes)) {
+        const current = existing.attributes.get(k) ?? '';
+        const same = k === 'RedrivePolicy' && v !== '' ? equalRedrive(current, v) : current === v;
+        if (!same)
+          throw sqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${k}`);
+      }
+      return existing;
+    }
+    const deletedAt = region.deletedAt.get(name);
+    if (deletedAt !== undefined && this.clock.now() - deletedAt < SQS_LIMITS.recreateCooldownMs)
+      throw sqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
+    this.checkRedrive(region, fifo, attributes);
+    const q = new Queue({ account: region.account, region: region.region, name }, { clock: this.clock, resolveArn: this.findByArn }, fifo);
+    const { FifoQueue: _fifo, ...rest } = attributes;
+    q.setAttributes(rest);
+    if (tags) {
+      if (Object.keys(tags).length > SQS_LIMITS.maxTags) throw invalidParameterValue(`Too many tags added for queue ${name}.`);
+      for (const [k, v] of Object.entries(tags)) q.tags.set(k, v);
+    }
+    region.queues.set(name, q);
+    return q;
+  }
+
+  /** A RedrivePolicy must name an existing queue of the same type that allows us as a source. */
+  private checkRedrive(region: SqsRegion, fifo: boolean, attributes: Record<string, string>, sourceArn?: string): void {
+    const value = attributes.RedrivePolicy;
+    if (value === undefined || value === '') return;
+    const policy = parseRedrivePolicy(value)!;
+    const dlq = this.findByArn(policy.deadLetterTargetArn);
+    const reason = (r: string) => invalidParameterValue(`Value ${value} for parameter RedrivePolicy is invalid. Reason: ${r}`);
+    if (!dlq) throw reason('Dead letter target does not exist.');
+    if (dlq.fifo !== fifo) throw reason('Dead-letter queue must be same type of queue as the source.');
+    const allow = dlq.redriveAllowPolicy;
+    if (allow && sourceArn) {
+      if (allow.redrivePermission === 'denyAll' || (allow.redrivePermission === 'byQueue' && !allow.sourceQueueArns?.includes(sourceArn)))
+        throw reason(`Queue ${dlq.arn} does not allow this queue as a dead-letter source.`);
+    }
+    void region;
+  }
+
+  private readonly handlers: SqsHandlers = {
+    CreateQueue: (input, ctx) => {
+      const region = this.region(ctx.account, ctx.region);
+      const q = this.createQueue(region, input.QueueName!, input.Attributes ?? {}, input.tags);
+      return { QueueUrl: this.queueUrl(ctx, q) };
+    },
+
+    DeleteQueue: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const region = this.region(q.id.account, q.id.region);
+      region.queues.delete(q.name);
+      region.deletedAt.set(q.name, this.clock.now());
+      q.destroy();
+    },
+
+    GetQueueUrl: (input, ctx) => {
+      const account = input.QueueOwnerAWSAccountId ?? ctx.account;
+      const q = this.regions.get(`${account}/${ctx.region}`)?.queues.get(input.QueueName!);
+      if (!q) throw queueDoesNotExist();
+      return { QueueUrl: this.queueUrl(ctx, q) };
+    },
+
+    ListQueues: (input, ctx) => {
+      const max = input.MaxResults;
+      if (max !== undefined && (max < 1 || max > 1000))
+        throw invalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.`);
+      const prefix = input.QueueNamePrefix ?? '';
+      const names = [...this.region(ctx.account, ctx.region).queues.keys()].filter((n) => n.startsWith(prefix)).sort();
+      let start = 0;
+      if (input.NextToken) {
+        const after = decodeToken(input.NextToken);
+        if (after === undefined) throw invalidParameterValue('Invalid NextToken value.');
+        start = names.findIndex((n) => n > after);
+        if (start < 0) start = names.length;
+      }
+      const limit = max ?? 1000;
+      const page = names.slice(start, start + limit);
+      const result: sqs.ListQueuesResult = {};
+      if (page.length) result.QueueUrls = page.map((n) => `${ctx.baseUrl}/${ctx.account}/${n}`);
+      if (max !== undefined && start + limit < names.length) result.NextToken = encodeToken(page[page.length - 1]);
+      return result;
+    },
+
+    GetQueueAttributes: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const wanted = input.AttributeNames ?? [];
+      for (const n of wanted)
+        if (n !== 'All' && !allAttributeNames.has(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+      const all = wanted.includes('All');
+      const counts = q.counts;
+      const everything: Record<string, string> = {
+        QueueArn: q.arn,
+        ApproximateNumberOfMessages: String(counts.visible),
+        ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
+        ApproximateNumberOfMessagesDelayed: String(counts.delayed),
+        CreatedTimestamp: String(Math.floor(q.createdAt / 1000)),
+        LastModifiedTimestamp: String(Math.floor(q.lastModifiedAt / 1000)),
+        ...Object.fromEntries(q.attributes),
+      };
+      const attributes: Record<string, string> = {};
+      for (const [k, v] of Object.entries(everything)) if (all || (wanted as string[]).includes(k)) attributes[k] = v;
+      return Object.keys(attributes).length ? { Attributes: attributes } : {};
+    },
+
+    SetQueueAttributes: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const attrs = input.Attributes ?? {};
+      for (const [k, v] of Object.entries(attrs)) validateAttribute(k, v, q.fifo, false);
+      this.checkRedrive(this.region(q.id.account, q.id.region), q.fifo, attrs, q.arn);
+      q.setAttributes(attrs);
+    },
+
+    SendMessage: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      validateSend(q, input);
+      return this.send(q, input, ctx);
+    },
+
+    SendMessageBatch: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      validateBatch(input.Entries, 'SendMessageBatchRequestEntry');
+      const entries = input.Entries!;
+      let total = 0;
+      const sizes = entries.map((e) => {
+        try {
+          return validateSend(q, e);
+        } catch (err) {
+          return err as Error;
+        }
+      });
+      for (const s of sizes) if (typeof s === 'number') total += s;
+      if (total > q.maximumMessageSize)
+        throw sqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${q.maximumMessageSize} bytes. You have sent ${total} bytes.`);
+      const result: sqs.SendMessageBatchResult = { Successful: [], Failed: [] };
+      entries.forEach((e, i) => {
+        const s = sizes[i];
+        if (s instanceof Error) {
+          result.Failed!.push(batchFailure(e.Id!, s));
+          return;
+        }
+        const sent = this.send(q, e, ctx);
+        result.Successful!.push({ Id: e.Id!, MessageId: sent.MessageId!, MD5OfMessageBody: sent.MD5OfMessageBody!, ...sent });
+      });
+      return result;
+    },
+
+    ReceiveMessage: async (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const max = input.MaxNumberOfMessages ?? 1;
+      if (max < 1 || max > 10)
+        throw invalidParameterValue(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
+      const visibility = input.VisibilityTimeout ?? q.visibilityTimeout;
+      if (visibility < 0 || visibility > SQS_LIMITS.maxVisibilityTimeout)
+        throw invalidParameterValue(`Value ${visibility} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= ${SQS_LIMITS.maxVisibilityTimeout}, if provided.`);
+      const wait = input.WaitTimeSeconds ?? q.waitTimeSeconds;
+      if (wait < 0 || wait > SQS_LIMITS.maxWaitTimeSeconds)
+        throw invalidParameterValue(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= ${SQS_LIMITS.maxWaitTimeSeconds}, if provided.`);
+      const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+      for (const n of systemNames)
+        if (!SYSTEM_ATTRIBUTE_NAMES.has(n)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+      const params = { max, visibilityTimeout: visibility, attemptId: input.ReceiveRequestAttemptId };
+      let received = q.receive(params);
+      if (received.length === 0 && wait > 0) {
+        const poll = q.wait(params, wait * 1000);
+        ctx.onAbort(poll.cancel);
+        received = await poll.promise;
+      }
+      if (received.length === 0) return {};
+      const selectSystem = systemAttributeSelector(systemNames);
+      const selectUser = messageAttributeSelector(input.MessageAttributeNames);
+      return { Messages: received.map((r) => toMessage(r, selectSystem, selectUser)) };
+    },
+
+    DeleteMessage: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      q.deleteMessage(input.ReceiptHandle!);
+    },
+
+    DeleteMessageBatch: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      validateBatch(input.Entries, 'DeleteMessageBatchRequestEntry');
+      const result: sqs.DeleteMessageBatchResult = { Successful: [], Failed: [] };
+      for (const e of input.Entries!) {
+        try {
+          q.deleteMessage(e.ReceiptHandle!);
+          result.Successful!.push({ Id: e.Id! });
+        } catch (err) {
+          result.Failed!.push(batchFailure(e.Id!, err as Error));
+        }
+      }
+      return result;
+    },
+
+    ChangeMessageVisibility: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      checkVisibility(input.VisibilityTimeout!);
+      q.changeVisibility(input.ReceiptHandle!, input.VisibilityTimeout!);
+    },
+
+    ChangeMessageVisibilityBatch: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      validateBatch(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
+      const result: sqs.ChangeMessageVisibilityBatchResult = { Successful: [], Failed: [] };
+      for (const e of input.Entries!) {
+        try {
+          if (e.VisibilityTimeout === undefined) throw missingParameter('VisibilityTimeout');
+          checkVisibility(e.VisibilityTimeout);
+          q.changeVisibility(e.ReceiptHandle!, e.VisibilityTimeout);
+          result.Successful!.push({ Id: e.Id! });
+        } catch (err) {
+          result.Failed!.push(batchFailure(e.Id!, err as Error));
+        }
+      }
+      return result;
+    },
+
+    PurgeQueue: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const now = this.clock.now();
+      if (now - q.lastPurgeAt < SQS_LIMITS.purgeCooldownMs)
+        throw sqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`);
+      q.lastPurgeAt = now;
+      q.purge();
+    },
+
+    TagQueue: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const tags = input.Tags ?? {};
+      const keys = new Set([...q.tags.keys(), ...Object.keys(tags)]);
+      if (keys.size > SQS_LIMITS.maxTags) throw invalidParameterValue(`Too many tags added for queue ${q.name}.`);
+      for (const [k, v] of Object.entries(tags)) {
+        if (k.length === 0 || k.length > 128) throw invalidParameterValue(`Tag key must be between 1 and 128 characters: ${k}`);
+        if (v.length > 256) throw invalidParameterValue(`Tag value must be at most 256 characters: ${k}`);
+      }
+      for (const [k, v] of Object.entries(tags)) q.tags.set(k, v);
+    },
+
+    UntagQueue: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      for (const k of input.TagKeys ?? []) q.tags.delete(k);
+    },
+
+    ListQueueTags: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      return q.tags.size ? { Tags: Object.fromEntries(q.tags) } : {};
+    },
+
+    ListDeadLetterSourceQueues: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const max = input.MaxResults;
+      if (max !== undefined && (max < 1 || max > 1000))
+        throw invalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.`);
+      const sources = [...this.allQueues()]
+        .filter((s) => s.redrivePolicy?.deadLetterTargetArn === q.arn)
+        .map((s) => s.name)
+        .sort();
+      let start = 0;
+      if (input.NextToken) {
+        const after = decodeToken(input.NextToken);
+        if (after === undefined) throw invalidParameterValue('Invalid NextToken value.');
+        start = sources.findIndex((n) => n > after);
+        if (start < 0) start = sources.length;
+      }
+      const limit = max ?? 1000;
+      const page = sources.slice(start, start + limit);
+      const result: sqs.ListDeadLetterSourceQueuesResult = { queueUrls: page.map((n) => `${ctx.baseUrl}/${q.id.account}/${n}`) };
+      if (max !== undefined && start + limit < sources.length) result.NextToken = encodeToken(page[page.length - 1]);
+      return result;
+    },
+
+    AddPermission: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const policy = readPolicy(q);
+      if (!input.AWSAccountIds?.length) throw missingParameter('AWSAccountId');
+      if (!input.Actions?.length) throw missingParameter('ActionName');
+      if (policy.Statement.some((s) => s.Sid === input.Label))
+        throw invalidParameterValue(`Value ${input.Label} for parameter Label is invalid. Reason: Already exists.`);
+      policy.Statement.push({
+        Sid: input.Label!,
+        Effect: 'Allow',
+        Principal: { AWS: input.AWSAccountIds.map((a) => `arn:aws:iam::${a}:root`) },
+        Action: input.Actions.map((a) => (a === '*' ? 'SQS:*' : `SQS:${a}`)),
+        Resource: q.arn,
+      });
+      q.setAttributes({ Policy: JSON.stringify(policy) });
+    },
+
+    RemovePermission: (input, ctx) => {
+      const q = this.queueFromUrl(input.QueueUrl, ctx);
+      const policy = readPolicy(q);
+      const kept = policy.Statement.filter((s) => s.Sid !== input.Label);
+      if (kept.length === policy.Statement.length)
+        throw invalidParameterValue(`Value ${input.Label} for parameter Label is invalid. Reason: can't find label.`);
+      policy.Statement = kept;
+      q.setAttributes({ Policy: kept.length ? JSON.stringify(policy) : '' });
+    },
+
+    StartMessageMoveTask: (input, ctx) => {
+      const source = this.findByArn(input.SourceArn!);
+      if (!source) throw sqsError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.');
+      const isDlq = [...this.allQueues()].some((s) => s.redrivePolicy?.deadLetterTargetArn === source.arn);
+      if (!isDlq) throw invalidParameterValue('Source queue must be configured as a Dead Letter Queue.');
+      let destination: Queue | undefined;
+      if (input.DestinationArn) {
+        destination = this.findByArn(input.DestinationArn);
+        if (!destination) throw sqsError('ResourceNotFoundException', 'The resource that you specified for the DestinationArn parameter doesn\'t exist.');
+      }
+      const rate = input.MaxNumberOfMessagesPerSecond;
+      if (rate !== undefined && (rate < 1 || rate > 500))
+        throw invalidParameterValue(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and 500.`);
+      const region = this.region(source.id.account, source.id.region);
+      for (const t of region.moveTasks.values())
+        if (t.sourceArn === source.arn && t.status === 'RUNNING')
+          throw sqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+      const handle = Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn: source.arn })).toString('base64');
+      const task: MoveTask = {
+        handle,
+        status: 'RUNNING',
+        sourceArn: source.arn,
+        destinationArn: input.DestinationArn,
+        ratePerSecond: rate,
+        moved: 0,
+        toMove: source.counts.visible,
+        startedAt: this.clock.now(),
+      };
+      region.moveTasks.set(handle, task);
+      this.stepMoveTask(task, source, destination);
+      void ctx;
+      return { TaskHandle: handle };
+    },
+
+    CancelMessageMoveTask: (input) => {
+      const task = this.findTask(input.TaskHandle!);
+      if (!task) throw sqsError('ResourceNotFoundException', 'Task does not exist.');
+      if (task.status !== 'RUNNING') throw sqsError('UnsupportedOperation', `Task is in ${task.status} status and cannot be cancelled.`);
+      this.clock.cancel(task.timer);
+      task.status = 'CANCELLED';
+      return { ApproximateNumberOfMessagesMoved: task.moved };
+    },
+
+    ListMessageMoveTasks: (input) => {
+      const max = input.MaxResults ?? 1;
+      if (max < 1 || max > 10)
+        throw invalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: Must be between 1 and 10.`);
+      const source = this.findByArn(input.SourceArn!);
+      if (!source) throw sqsError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.');
+      const region = this.region(source.id.account, source.id.region);
+      const tasks = [...region.moveTasks.values()]
+        .filter((t) => t.sourceArn === source.arn)
+        .sort((a, b) => b.startedAt - a.startedAt)
+        .slice(0, max);
+      return {
+        Results: tasks.map((t) => {
+          const entry: sqs.ListMessageMoveTasksResultEntry = {
+            Status: t.status,
+            SourceArn: t.sourceArn,
+            ApproximateNumberOfMessagesMoved: t.moved,
+            ApproximateNumberOfMessagesToMove: t.toMove,
+            StartedTimestamp: t.startedAt,
+          };
+          if (t.status === 'RUNNING') entry.TaskHandle = t.handle;
+          if (t.destinationArn) entry.DestinationArn = t.destinationArn;
+          if (t.ratePerSecond !== undefined) entry.MaxNumberOfMessagesPerSecond = t.ratePerSecond;
+          if (t.failureReason) entry.FailureReason = t.failureReason;
+          return entry;
+        }),
+      };
+    },
+  };
+
+  private findTask(handle: string): MoveTask | undefined {
+    for (const r of this.regions.values()) {
+      const t = r.moveTasks.get(handle);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  /** Move up to one second's worth of messages, then come back a second later (on the clock). */
+  private stepMoveTask(task: MoveTask, source: Queue, destination: Queue | undefined): void {
+    task.timer = undefined;
+    if (task.status !== 'RUNNING') return;
+    const budget = task.ratePerSecond ?? DEFAULT_MOVE_RATE;
+    let moved = 0;
+    for (const m of source.visibleMessages()) {
+      if (moved >= budget) break;
+      const target = destination ?? (m.deadLetterSourceArn ? this.findByArn(m.deadLetterSourceArn) : undefined);
+      if (!target) {
+        task.status = 'FAILED';
+        task.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
+        return;
+      }
+      if (source.moveTo(m, target)) {
+        moved++;
+        task.moved++;
+      }
+    }
+    if (source.counts.visible === 0 || moved === 0) {
+      task.status = 'COMPLETED';
+      return;
+    }
+    task.timer = this.clock.after(1000, () => this.stepMoveTask(task, source, destination));
+  }
+
+  private send(q: Queue, e: SendEntry, ctx: RequestContext): sqs.SendMessageResult {
+    const { message } = q.send({
+      body: e.MessageBody!,
+      attributes: nonEmpty(e.MessageAttributes),
+      systemAttributes: nonEmpty(e.MessageSystemAttributes),
+      delaySeconds: e.DelaySeconds,
+      groupId: e.MessageGroupId,
+      dedupId: e.MessageDeduplicationId,
+      senderId: ctx.accessKeyId ?? ctx.account,
+    });
+    const result: sqs.SendMessageResult = { MessageId: message.id, MD5OfMessageBody: md5Hex(e.MessageBody!) };
+    const attrMd5 = md5OfAttributes(e.MessageAttributes);
+    if (attrMd5) result.MD5OfMessageAttributes = attrMd5;
+    const sysMd5 = md5OfAttributes(e.MessageSystemAttributes);
+    if (sysMd5) result.MD5OfMessageSystemAttributes = sysMd5;
+    if (message.sequenceNumber) result.SequenceNumber = message.sequenceNumber;
+    return result;
+  }
+}
+
+function nonEmpty(m: AttributeMap | undefined): AttributeMap | undefined {
+  return m && Object.keys(m).length > 0 ? m : undefined;
+}
+
+function equalRedrive(a: string, b: string): boolean {
+  try {
+    const x = parseRedrivePolicy(a);
+    const y = parseRedrivePolicy(b);
+    return x?.deadLetterTargetArn === y?.deadLetterTargetArn && x?.maxReceiveCount === y?.maxReceiveCount;
+  } catch {
+    return false;
+  }
+}
+
+function checkVisibility(seconds: number): void {
+  if (seconds < 0 || seconds > SQS_LIMITS.maxVisibilityTimeout)
+    throw invalidParameterValue(
+      `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: VisibilityTimeout must be an integer between 0 and ${SQS_LIMITS.maxVisibilityTimeout}.`,
+    );
+}
+
+function batchFailure(id: string, err: Error): sqs.BatchResultErrorEntry {
+  if (err instanceof AwsError) return { Id: id, SenderFault: err.sender, Code: err.queryCode, Message: err.message };
+  return { Id: id, SenderFault: false, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.' };
+}
+
+function encodeToken(name: string): string {
+  return Buffer.from(JSON.stringify({ after: name })).toString('base64');
+}
+
+function decodeToken(token: string): string | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    return typeof v?.after === 'string' ? v.after : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface PolicyDoc {
+  Version: string;
+  Id: string;
+  Statement: { Sid?: string; [k: string]: unknown }[];
+}
+
+function readPolicy(q: Queue): PolicyDoc {
+  const text = q.attributes.get('Policy');
+  if (text) {
+    try {
+      const p = JSON.parse(text);
+      if (Array.isArray(p.Statement)) return p as PolicyDoc;
+      if (p.Statement) return { ...p, Statement: [p.Statement] };
+    } catch {
+      /* replaced below */
+    }
+  }
+  return { Version: '2012-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: [] };
+}
+
+type Selector = (name: string) => boolean;
+
+function systemAttributeSelector(names: string[]): Selector | undefined {
+  if (names.length === 0) return undefined;
+  if (names.includes('All')) return () => true;
+  const set = new Set(names);
+  return (n) => set.has(n);
+}
+
+/** `All`, `.*`, `prefix.*` and exact names, as ReceiveMessage's MessageAttributeNames allows. */
+function messageAttributeSelector(names: string[] | undefined): Selector | undefined {
+  if (!names || names.length === 0) return undefined;
+  if (names.includes('All') || names.includes('.*')) return () => true;
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const n of names) {
+    if (n.endsWith('.*')) prefixes.push(n.slice(0, -1));
+    else exact.add(n);
+  }
+  return (n) => exact.has(n) || prefixes.some((p) => n.startsWith(p));
+}
+
+function toMessage(r: Received, selectSystem: Selector | undefined, selectUser: Selector | undefined): sqs.Message {
+  const m: SqsMessage = r.message;
+  const out: sqs.Message = { MessageId: m.id, ReceiptHandle: r.receiptHandle, MD5OfBody: md5Hex(m.body), Body: m.body };
+  if (selectSystem) {
+    const all: Record<string, string | undefined> = {
+      SenderId: m.senderId,
+      SentTimestamp: String(m.sentAt),
+      ApproximateReceiveCount: String(m.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt),
+      SequenceNumber: m.sequenceNumber,
+      MessageDeduplicationId: m.dedupId,
+      MessageGroupId: m.groupId,
+      AWSTraceHeader: m.systemAttributes?.AWSTraceHeader?.StringValue,
+      DeadLetterQueueSourceArn: m.deadLetterSourceArn,
+    };
+    const attrs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(all)) if (v !== undefined && selectSystem(k)) attrs[k] = v;
+    out.Attributes = attrs;
+  }
+  if (selectUser && m.attributes) {
+    const picked: AttributeMap = {};
+    let any = false;
+    for (const [k, v] of Object.entries(m.attributes)) {
+      if (selectUser(k)) {
+        picked[k] = v;
+        any = true;
+      }
+    }
+    if (any) {
+      out.MessageAttributes = picked;
+      out.MD5OfMessageAttributes = md5OfAttributes(picked);
+    }
+  }
+  return out;
+}
