@@ -134,7 +134,7 @@ export class SqsService implements ServiceHandler {
     const existing = region.queues.get(name);
     if (existing) {
       for (const [k, v] of Object.entries(attributes)) {
-        const current = existing.attributes.get(k) ?? '';
+        const current = existing.attributes.get(k) ?? (k === 'FifoQueue' ? 'false' : '');
         const same = k === 'RedrivePolicy' && v !== '' ? equalRedrive(current, v) : current === v;
         if (!same)
           throw sqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${k}`);
