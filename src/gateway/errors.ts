@@ -38,7 +38,8 @@ export const CommonErrors = {
   MissingParameter: { type: 'MissingParameter', status: 400 },
   InvalidParameterValue: { type: 'InvalidParameterValue', status: 400 },
   InvalidParameterCombination: { type: 'InvalidParameterCombination', status: 400 },
-  MalformedQueryString: { type: 'MalformedQueryString', status: 400 },
+  // 404 is the status AWS's common-errors table documents for MalformedQueryString.
+  MalformedQueryString: { type: 'MalformedQueryString', status: 404 },
   SerializationException: { type: 'SerializationException', status: 400 },
   RequestEntityTooLarge: { type: 'RequestEntityTooLarge', status: 413 },
   InternalFailure: { type: 'InternalFailure', status: 500 },

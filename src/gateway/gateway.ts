@@ -96,6 +96,11 @@ export class Gateway {
       const scope = parseCredentialScope(req.headers.authorization);
       const fallback = (scope && this.byScope.get(scope.service)) ?? this.options.services.find((s) => s.json);
       if (fallback) return { kind: 'json', service: fallback, operation: '' };
+    } else if (/^application\/x-amz-json-/i.test(String(req.headers['content-type'] ?? ''))) {
+      // A JSON body without X-Amz-Target names no operation; the client still speaks JSON.
+      const scope = parseCredentialScope(req.headers.authorization);
+      const fallback = (scope && this.byScope.get(scope.service)) ?? this.options.services.find((s) => s.json);
+      if (fallback) return { kind: 'json', service: fallback, operation: '' };
     }
     return { kind: 'query' };
   }

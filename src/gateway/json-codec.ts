@@ -69,6 +69,8 @@ function decodeValue(v: unknown, shape: Shape, path: string): unknown {
     case 'integer':
     case 'long':
       if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError(path, 'an integer', v);
+      // A Smithy Integer is 32-bit: 2^31 and beyond do not deserialize on AWS either.
+      if (shape.kind === 'integer' && (v > 2147483647 || v < -2147483648)) throw serializationError(path, 'a 32-bit integer', v);
       return v;
     case 'double':
       if (typeof v !== 'number') throw serializationError(path, 'a number', v);
@@ -132,7 +134,8 @@ function encodeValue(v: unknown, shape: Shape): unknown {
     case 'map': {
       if (!needsJsonWalk(shape)) return v;
       const out: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(v as Record<string, unknown>)) out[k] = encodeValue(item, shape.value);
+      for (const [k, item] of Object.entries(v as Record<string, unknown>))
+        Object.defineProperty(out, k, { value: encodeValue(item, shape.value), enumerable: true, writable: true, configurable: true });
       return out;
     }
     case 'structure': {

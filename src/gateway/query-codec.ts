@@ -129,9 +129,12 @@ function decodeValue(node: ParamNode, shape: Shape, path: string): unknown {
     case 'list': {
       // An empty list travels as the bare key with an empty value (`TagKeys=`).
       const holder = shape.flattened ? node : node.children?.get(shape.memberName);
-      return indexed(holder, shape.flattened ? path : `${path}.${shape.memberName}`).map((item, i) =>
-        decodeValue(item, shape.member, `${path}.${i + 1}`),
-      );
+      return indexed(holder, shape.flattened ? path : `${path}.${shape.memberName}`).map((item, i) => {
+        const v = decodeValue(item, shape.member, `${path}.${i + 1}`);
+        // `Name.1.junk=x` leaves item 1 without a value: never hand a handler an undefined item.
+        if (v === undefined) throw missingParameter(`${path}.${i + 1}`);
+        return v;
+      });
     }
     case 'map': {
       const holder = shape.flattened ? node : node.children?.get('entry');
@@ -140,9 +143,10 @@ function decodeValue(node: ParamNode, shape: Shape, path: string): unknown {
         const key = entry.children?.get(shape.keyName)?.value;
         const valueNode = entry.children?.get(shape.valueName);
         if (key === undefined) throw missingParameter(`${path}.${shape.keyName}`);
-        if (!valueNode) throw missingParameter(`${path}.${shape.valueName}`);
+        const value = valueNode && decodeValue(valueNode, shape.value, `${path}.${key}`);
+        if (value === undefined) throw missingParameter(`${path}.${shape.valueName}`);
         Object.defineProperty(out, key, {
-          value: decodeValue(valueNode, shape.value, `${path}.${key}`),
+          value,
           enumerable: true,
           writable: true,
           configurable: true,

@@ -153,7 +153,9 @@ export function validateAttribute(name: string, value: string, fifo: boolean, cr
     case 'ContentBasedDeduplication':
       return bool(name, value);
     case 'FifoQueue':
-      if (!creating) throw invalidValue(name, 'Modifying queue type is not supported.');
+      // As AWS: unknown on a standard queue after creation; on a FIFO queue only "true" is accepted.
+      if (!creating && !fifo) throw sqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      if (!creating && value !== 'true') throw invalidValue(name, 'Modifying queue type is not supported.');
       return bool(name, value);
     case 'DeduplicationScope':
       if (value !== 'queue' && value !== 'messageGroup') throw invalidValue(name);

@@ -298,6 +298,15 @@ export class Queue {
     const out: Received[] = [];
     if (this.fifo) this.receiveFifo(params, out);
     else this.receiveStandard(params, out);
+    // VisibilityTimeout 0: visible again at once, not on a 0 ms timer (which a frozen clock never
+    // fires and a quick next request can beat). In reverse, so the front keeps their order.
+    if (params.visibilityTimeout === 0) {
+      for (let i = out.length - 1; i >= 0; i--) {
+        this.env.clock.cancel(out[i].message.timer);
+        out[i].message.timer = undefined;
+        this.returnToQueue(out[i].message);
+      }
+    }
     if (this.fifo && params.attemptId) {
       for (const [k, e] of this.attempts) {
         if (e.expiresAt > now) break;
@@ -457,6 +466,9 @@ export class Queue {
    */
   deleteMessage(handle: string): boolean {
     const { message, current } = this.byReceipt(handle);
+    // FIFO queues (unlike standard ones) refuse a handle whose receive is no longer in flight.
+    if (this.fifo && message && (!current || message.state !== MessageState.InFlight))
+      throw invalidParameterValue(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
     if (!message || !current) return false;
     this.remove(message);
     return true;
@@ -522,6 +534,7 @@ export class Queue {
     this.messages.clear();
     this.visible.clear();
     this.groups.clear();
+    this.dedup.clear(); // AWS: a purge also forgets FIFO deduplication ids
     this.readyGroups.clear();
     this.visibleCount = this.inFlightCount = this.delayedCount = 0;
     this.env.clock.cancel(this.retentionTimer);

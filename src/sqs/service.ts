@@ -255,6 +255,13 @@ export class SqsService implements ServiceHandler {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
       validateBatch(input.Entries, 'SendMessageBatchRequestEntry');
       const entries = input.Entries!;
+      if (q.fifo) {
+        // AWS fails the whole FIFO batch (not the entry) for these two.
+        if (entries.some((e) => e.MessageGroupId === undefined))
+          throw invalidParameterValue('The request must contain the parameter MessageGroupId.');
+        if (!q.contentBasedDedup && entries.some((e) => e.MessageDeduplicationId === undefined))
+          throw invalidParameterValue('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+      }
       let total = 0;
       const sizes = entries.map((e) => {
         try {
@@ -264,8 +271,9 @@ export class SqsService implements ServiceHandler {
         }
       });
       for (const s of sizes) if (typeof s === 'number') total += s;
-      if (total > q.maximumMessageSize)
-        throw sqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${q.maximumMessageSize} bytes. You have sent ${total} bytes.`);
+      // The batch total is capped by the service limit; AWS ignores the queue's MaximumMessageSize here.
+      if (total > SQS_LIMITS.maxMessageSize)
+        throw sqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${SQS_LIMITS.maxMessageSize} bytes. You have sent ${total} bytes.`);
       const result: sqs.SendMessageBatchResult = { Successful: [], Failed: [] };
       entries.forEach((e, i) => {
         const s = sizes[i];
@@ -446,7 +454,7 @@ export class SqsService implements ServiceHandler {
       const region = this.region(source.id.account, source.id.region);
       for (const t of region.moveTasks.values())
         if (t.sourceArn === source.arn && t.status === 'RUNNING')
-          throw sqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+          throw invalidParameterValue('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       const handle = Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn: source.arn })).toString('base64');
       const task: MoveTask = {
         handle,
@@ -466,7 +474,19 @@ export class SqsService implements ServiceHandler {
 
     CancelMessageMoveTask: (input) => {
       const task = this.findTask(input.TaskHandle!);
-      if (!task) throw sqsError('ResourceNotFoundException', 'Task does not exist.');
+      if (!task) {
+        // As AWS: a handle that does not decode is invalid; one naming a missing queue or task is not found.
+        let sourceArn: unknown;
+        try {
+          sourceArn = JSON.parse(Buffer.from(input.TaskHandle!, 'base64').toString('utf8'))?.sourceArn;
+        } catch {
+          sourceArn = undefined;
+        }
+        if (typeof sourceArn !== 'string') throw invalidParameterValue('Value for parameter TaskHandle is invalid.');
+        if (!this.findByArn(sourceArn))
+          throw sqsError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.');
+        throw sqsError('ResourceNotFoundException', 'Task does not exist.');
+      }
       if (task.status !== 'RUNNING') throw sqsError('UnsupportedOperation', `Task is in ${task.status} status and cannot be cancelled.`);
       this.clock.cancel(task.timer);
       task.status = 'CANCELLED';
@@ -628,11 +648,12 @@ function systemAttributeSelector(names: string[]): Selector | undefined {
 /** `All`, `.*`, `prefix.*` and exact names, as ReceiveMessage's MessageAttributeNames allows. */
 function messageAttributeSelector(names: string[] | undefined): Selector | undefined {
   if (!names || names.length === 0) return undefined;
-  if (names.includes('All') || names.includes('.*')) return () => true;
+  if (names.includes('All') || names.includes('.*') || names.includes('*')) return () => true;
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const n of names) {
-    if (n.endsWith('.*')) prefixes.push(n.slice(0, -1));
+    // AWS: `Hel.*` selects `Hello` and `Help.Me`, i.e. everything starting with `Hel`.
+    if (n.endsWith('.*')) prefixes.push(n.slice(0, -2));
     else exact.add(n);
   }
   return (n) => exact.has(n) || prefixes.some((p) => n.startsWith(p));
@@ -662,7 +683,8 @@ function toMessage(r: Received, selectSystem: Selector | undefined, selectUser: 
     let any = false;
     for (const [k, v] of Object.entries(m.attributes)) {
       if (selectUser(k)) {
-        picked[k] = v;
+        // defineProperty: an attribute named __proto__ stays an ordinary key.
+        Object.defineProperty(picked, k, { value: v, enumerable: true, writable: true, configurable: true });
         any = true;
       }
     }

@@ -106,7 +106,9 @@ export const sqsShapes = {
   SendMessageBatch: {
     input: structure({
       QueueUrl: queueUrl,
-      Entries: required(
+      // Batch Entries are not `required`: absent entries are EmptyBatchRequest on AWS, as is
+      // botocore's empty list (query: a bare `Entries=`, not the flattened name). validateBatch.
+      Entries: wire(
         list(structure({ Id: required(string), ...sendEntryFields }), { flattened: true }),
         'SendMessageBatchRequestEntry',
       ),
@@ -133,7 +135,7 @@ export const sqsShapes = {
   DeleteMessageBatch: {
     input: structure({
       QueueUrl: queueUrl,
-      Entries: required(
+      Entries: wire(
         list(structure({ Id: required(string), ReceiptHandle: required(string) }), { flattened: true }),
         'DeleteMessageBatchRequestEntry',
       ),
@@ -149,7 +151,7 @@ export const sqsShapes = {
   ChangeMessageVisibilityBatch: {
     input: structure({
       QueueUrl: queueUrl,
-      Entries: required(
+      Entries: wire(
         list(structure({ Id: required(string), ReceiptHandle: required(string), VisibilityTimeout: integer }), {
           flattened: true,
         }),

@@ -22,7 +22,8 @@ export function validateBody(body: string | undefined): string {
   return body;
 }
 
-const NAME = /^[A-Za-z0-9_.-]{1,256}$/;
+// Letters and digits of any script (AWS accepts e.g. `attr.1øßä`), `_`, `-` and `.`.
+const NAME = /^[\p{L}\p{N}_.-]{1,256}$/u;
 const TYPE = /^(String|Number|Binary)(\.[^\s]{1,255})?$/;
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -72,7 +73,7 @@ export function validateMessageAttributes(attrs: AttributeMap | undefined, kind:
       if (v.BinaryValue !== undefined)
         throw invalidParameterValue(`The ${label} '${name}' with type '${base}' must use field 'String'.`);
       if (INVALID_CHARS.test(v.StringValue))
-        throw sqsError('InvalidMessageContents', `Invalid characters found in the value of ${label} '${name}'.`);
+        throw invalidParameterValue(`Invalid characters found in the value of ${label} '${name}'.`); // AWS: InvalidParameterValue here
       if (base === 'Number' && !NUMBER.test(v.StringValue))
         throw invalidParameterValue(`Can't cast the value of ${label} '${name}' to a number.`);
       size += Buffer.byteLength(v.StringValue, 'utf8');
