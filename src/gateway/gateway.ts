@@ -4,7 +4,7 @@
  * decodes the input with the protocol's codec, runs the service's handler, and encodes the
  * output or the error in the same protocol.
  */
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../ids.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext, ServiceHandler } from './context.js';
 import { AwsError, CommonErrors } from './errors.js';
@@ -46,7 +46,7 @@ export class Gateway {
 
   /** The node:http handler for everything that is not the inspection API or the UI. */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const requestId = randomUUID();
+    const requestId = uuid();
     const protocol = this.protocolOf(req);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.options.maxBodyBytes) {

@@ -10,7 +10,8 @@
  *   messages is in flight);
  * - every deadline (delay, visibility, retention, long-poll timeout) is a timer on the clock.
  */
-import { randomUUID, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { uuid } from '../ids.js';
 import type { Clock, Timer } from '../clock.js';
 import { Deque } from './deque.js';
 import { MessageState, SqsMessage, type AttributeMap } from './message.js';
@@ -190,7 +191,7 @@ export class Queue {
       if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
     }
     const message = new SqsMessage(
-      randomUUID(),
+      uuid(),
       p.body,
       p.attributes,
       p.systemAttributes,

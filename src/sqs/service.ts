@@ -2,7 +2,7 @@
  * SQS's operations. Each handler takes the SDK's own request type and returns its result type,
  * so the compiler checks every shape we answer with; the codecs do the wire format.
  */
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../ids.js';
 import type * as sqs from '@aws-sdk/client-sqs';
 import type { Clock } from '../clock.js';
 import type { RequestContext, ServiceHandler } from '../gateway/context.js';
@@ -455,7 +455,7 @@ export class SqsService implements ServiceHandler {
       for (const t of region.moveTasks.values())
         if (t.sourceArn === source.arn && t.status === 'RUNNING')
           throw invalidParameterValue('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
-      const handle = Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn: source.arn })).toString('base64');
+      const handle = Buffer.from(JSON.stringify({ taskId: uuid(), sourceArn: source.arn })).toString('base64');
       const task: MoveTask = {
         handle,
         status: 'RUNNING',
