@@ -115,11 +115,13 @@ install_elasticmq() {
 EOF
   rm -rf "$dir/lib"
   log "elasticmq: mvn dependency:copy-dependencies (elasticmq-server_2.13:$ELASTICMQ_VERSION)"
-  if (cd "$dir" && timeout 500 mvn -q -B -Dstyle.color=never --no-transfer-progress dependency:copy-dependencies -DoutputDirectory=lib -DincludeScope=runtime); then
+  if (cd "$dir" && timeout 500 mvn -B -Dstyle.color=never --no-transfer-progress \
+        dependency:copy-dependencies -DoutputDirectory=lib -DincludeScope=runtime > mvn.log 2>&1); then
     echo "$ELASTICMQ_VERSION" > "$stamp"
     STATUS[elasticmq]="ok ($ELASTICMQ_VERSION, $(ls "$dir/lib" | wc -l) jars)"
   else
-    STATUS[elasticmq]="FAILED: mvn dependency:copy-dependencies"; return 1
+    tail -20 "$dir/mvn.log"
+    STATUS[elasticmq]="FAILED: mvn dependency:copy-dependencies (see $dir/mvn.log)"; return 1
   fi
 }
 

@@ -2,7 +2,7 @@
 // dist/src/index.js exists: runs startSwitchyard({ port, host }) in this
 // (child) process so the server still gets a process, and a core, of its own.
 //
-//   node bench/sqs/switchyard-child.mjs --port 4566 [--host 127.0.0.1]
+//   node bench/sqs/switchyard-child.mjs --port 4566 [--host 127.0.0.1] [--module dist/src/index.js]
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -13,7 +13,8 @@ const arg = (name, dflt) => {
 };
 const port = Number(arg('port', 4566));
 const host = arg('host', '127.0.0.1');
-const mod = await import(pathToFileURL(path.join(here, '..', '..', 'dist', 'src', 'index.js')).href);
+const modPath = arg('module', path.join(here, '..', '..', 'dist', 'src', 'index.js'));
+const mod = await import(pathToFileURL(path.resolve(modPath)).href);
 if (typeof mod.startSwitchyard !== 'function') {
   console.error('dist/src/index.js does not export startSwitchyard()');
   process.exit(2);

@@ -15,7 +15,7 @@ export interface RequestContext {
 export interface ServiceHandler {
   readonly name: 'sqs' | 'sns' | 'events';
   /** JSON protocol version and X-Amz-Target prefix, if the service speaks JSON. */
-  readonly json?: { version: '1.0' | '1.1'; targetPrefix: string; queryCompatible: boolean };
+  readonly json?: { version: '1.0' | '1.1'; contentType: string; targetPrefix: string; queryCompatible: boolean };
   /** Query protocol API version and XML namespace, if the service speaks query. */
   readonly query?: { version: string; namespace: string };
   readonly operations: Record<string, import('./shapes.js').OperationShapes>;

@@ -5,6 +5,7 @@
  * output or the error in the same protocol.
  */
 import { uuid } from '../ids.js';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext, ServiceHandler } from './context.js';
 import { AwsError, CommonErrors } from './errors.js';
@@ -27,7 +28,6 @@ type Protocol =
   | { kind: 'json'; service: ServiceHandler; operation: string }
   | { kind: 'query'; service?: ServiceHandler };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const HOST = /^[A-Za-z0-9.\-_:[\]]{1,255}$/;
 const SQS_QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
 
@@ -105,23 +105,15 @@ export class Gateway {
     return { kind: 'query' };
   }
 
-  private async dispatch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    protocol: Protocol,
-    raw: Buffer,
-    requestId: string,
-  ): Promise<void> {
+  private dispatch(req: IncomingMessage, res: ServerResponse, protocol: Protocol, raw: Buffer, requestId: string): void {
     let service: ServiceHandler | undefined = protocol.kind === 'json' ? protocol.service : undefined;
     try {
-      let text: string;
-      try {
-        text = utf8.decode(raw);
-      } catch {
+      // isUtf8 is a vectorised check; toString then cannot replace anything with U+FFFD.
+      if (!isUtf8(raw))
         throw protocol.kind === 'json'
           ? new AwsError(CommonErrors.SerializationException, 'The request body is not valid UTF-8.')
           : new AwsError(CommonErrors.MalformedQueryString, 'The request body is not valid UTF-8.');
-      }
+      const text = raw.toString('utf8');
       const scope = parseCredentialScope(req.headers.authorization);
       const ctx = this.context(req, res, protocol.kind, requestId, scope);
       let operation: string;
@@ -151,24 +143,40 @@ export class Gateway {
         }
         input = decodeQueryInput(params, shapes.input);
       }
-      let output = service!.handle(operation, input, ctx);
-      if (output instanceof Promise) output = await output;
-      if (res.writableEnded || res.destroyed) return;
-      const shapes = service!.operations[operation];
-      if (protocol.kind === 'json') {
-        this.send(res, 200, `application/x-amz-json-${service!.json!.version}`, encodeJsonOutput(shapes.output, output), requestId);
-      } else {
-        this.send(res, 200, 'text/xml', encodeXmlResponse(operation, service!.query!.namespace, shapes.output, output, requestId), requestId);
+      const output = service!.handle(operation, input, ctx);
+      // Only long polls are asynchronous; everything else answers in this same turn.
+      if (output instanceof Promise) {
+        const svc = service!;
+        output.then(
+          (value) => this.respond(res, protocol, svc, operation, value, requestId),
+          (err) => this.fail(res, protocol, svc, err, requestId),
+        );
+        return;
       }
+      this.respond(res, protocol, service!, operation, output, requestId);
     } catch (err) {
-      if (!(err instanceof AwsError)) this.options.onError?.(err);
-      const awsErr =
-        err instanceof AwsError
-          ? err
-          : new AwsError(CommonErrors.InternalFailure, 'We encountered an internal error. Please try again.');
-      if (protocol.kind === 'query') protocol.service = service;
-      this.sendError(res, protocol, awsErr, requestId);
+      this.fail(res, protocol, service, err, requestId);
     }
+  }
+
+  private respond(res: ServerResponse, protocol: Protocol, service: ServiceHandler, operation: string, output: unknown, requestId: string): void {
+    if (res.writableEnded || res.destroyed) return;
+    const shapes = service.operations[operation];
+    if (protocol.kind === 'json') {
+      this.send(res, 200, service.json!.contentType, encodeJsonOutput(shapes.output, output), requestId);
+    } else {
+      this.send(res, 200, 'text/xml', encodeXmlResponse(operation, service.query!.namespace, shapes.output, output, requestId), requestId);
+    }
+  }
+
+  private fail(res: ServerResponse, protocol: Protocol, service: ServiceHandler | undefined, err: unknown, requestId: string): void {
+    if (!(err instanceof AwsError)) this.options.onError?.(err);
+    const awsErr =
+      err instanceof AwsError
+        ? err
+        : new AwsError(CommonErrors.InternalFailure, 'We encountered an internal error. Please try again.');
+    if (protocol.kind === 'query') protocol.service = service;
+    this.sendError(res, protocol, awsErr, requestId);
   }
 
   private queryParams(req: IncomingMessage, body: string): FormParams {
@@ -230,11 +238,8 @@ export class Gateway {
   }
 
   private send(res: ServerResponse, status: number, type: string, body: string, requestId: string): void {
-    res.writeHead(status, {
-      'content-type': type,
-      'content-length': Buffer.byteLength(body),
-      'x-amzn-requestid': requestId,
-    });
+    // A flat header list skips node's per-key object handling on the hot path.
+    res.writeHead(status, ['content-type', type, 'content-length', String(Buffer.byteLength(body)), 'x-amzn-requestid', requestId]);
     res.end(body);
   }
 
@@ -244,7 +249,7 @@ export class Gateway {
       const json = protocol.service.json!;
       if (json.queryCompatible) res.setHeader('x-amzn-query-error', `${err.queryCode};${err.sender ? 'Sender' : 'Receiver'}`);
       const body = JSON.stringify({ __type: err.type, message: err.message });
-      this.send(res, err.status, `application/x-amz-json-${json.version}`, body, requestId);
+      this.send(res, err.status, json.contentType, body, requestId);
     } else {
       const ns = protocol.service?.query?.namespace ?? this.options.services.find((s) => s.query)?.query?.namespace ?? '';
       this.send(res, err.status, 'text/xml', encodeXmlError(ns, err, requestId), requestId);

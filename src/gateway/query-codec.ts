@@ -19,17 +19,22 @@ export type FormParams = Map<string, string>;
  * Parse `application/x-www-form-urlencoded` text. Both `+` and `%20` mean a space. Malformed
  * percent escapes are an error, as on AWS, rather than being passed through.
  */
-export function parseForm(text: string): FormParams {
-  const params: FormParams = new Map();
-  if (text.length === 0) return params;
-  for (const pair of text.split('&')) {
-    if (pair.length === 0) continue;
-    const eq = pair.indexOf('=');
-    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
-    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
-    params.set(formDecode(rawKey), formDecode(rawValue));
+export function parseForm(text: string, into: FormParams = new Map()): FormParams {
+  // A hand-rolled scan: this runs on every query request, and split() would allocate an array
+  // of pairs first.
+  const n = text.length;
+  let start = 0;
+  while (start < n) {
+    let amp = text.indexOf('&', start);
+    if (amp < 0) amp = n;
+    if (amp > start) {
+      const eq = text.indexOf('=', start);
+      if (eq < 0 || eq > amp) into.set(formDecode(text.slice(start, amp)), '');
+      else into.set(formDecode(text.slice(start, eq)), formDecode(text.slice(eq + 1, amp)));
+    }
+    start = amp + 1;
   }
-  return params;
+  return into;
 }
 
 function formDecode(s: string): string {
@@ -43,8 +48,14 @@ function formDecode(s: string): string {
 }
 
 function buildTree(params: FormParams): ParamNode {
-  const root: ParamNode = {};
+  const root: ParamNode = { children: new Map() };
   for (const [key, value] of params) {
+    if (key.indexOf('.') < 0) {
+      const existing = root.children!.get(key);
+      if (existing) existing.value = value;
+      else root.children!.set(key, { value });
+      continue;
+    }
     let node = root;
     for (const part of key.split('.')) {
       node.children ??= new Map();

@@ -2,11 +2,16 @@
  * The digests SQS returns and SDKs verify: MD5 of the body, and MD5 over the binary encoding of
  * message (or system) attributes sorted by name. See shared/reference/MD5.md.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
+
+// crypto.hash (Node >= 20.12) is a one-shot digest without a Hash object per call: measurably
+// cheaper on the SendMessage/ReceiveMessage hot path. Fall back where it is missing.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 
 export function md5Hex(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('md5', text, 'hex') : createHash('md5').update(text, 'utf8').digest('hex');
 }
 
 function u32(n: number): Buffer {

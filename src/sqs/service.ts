@@ -72,10 +72,16 @@ export interface SqsServiceOptions {
 
 export class SqsService implements ServiceHandler {
   readonly name = 'sqs' as const;
-  readonly json = { version: '1.0' as const, targetPrefix: 'AmazonSQS', queryCompatible: true };
+  readonly json = {
+    version: '1.0' as const,
+    contentType: 'application/x-amz-json-1.0',
+    targetPrefix: 'AmazonSQS',
+    queryCompatible: true,
+  };
   readonly query = { version: '2012-11-05', namespace: 'http://queue.amazonaws.com/doc/2012-11-05/' };
   readonly operations = sqsShapes;
   private readonly regions = new Map<string, SqsRegion>();
+  private readonly urlCache = new Map<string, Queue>();
   private readonly clock: Clock;
 
   constructor(options: SqsServiceOptions) {
@@ -111,6 +117,7 @@ export class SqsService implements ServiceHandler {
     for (const q of this.allQueues()) q.destroy();
     for (const r of this.regions.values()) for (const t of r.moveTasks.values()) this.clock.cancel(t.timer);
     this.regions.clear();
+    this.urlCache.clear();
   }
 
   queueUrl(ctx: RequestContext, q: Queue): string {
@@ -119,6 +126,17 @@ export class SqsService implements ServiceHandler {
 
   private queueFromUrl(url: string | undefined, ctx: RequestContext): Queue {
     if (!url) throw missingParameter('QueueUrl');
+    // Clients send the same few URLs on every call: remember what each resolved to.
+    const key = `${ctx.region} ${url}`;
+    const cached = this.urlCache.get(key);
+    if (cached && !cached.deleted) return cached;
+    const q = this.lookupQueueUrl(url, ctx);
+    if (this.urlCache.size >= 10_000) this.urlCache.clear();
+    this.urlCache.set(key, q);
+    return q;
+  }
+
+  private lookupQueueUrl(url: string, ctx: RequestContext): Queue {
     const parsed = parseQueueUrl(url);
     if (!parsed) throw queueDoesNotExist();
     const q = this.regions.get(`${parsed.account}/${ctx.region}`)?.queues.get(parsed.name);

@@ -1,5 +1,5 @@
 // Small /proc readers and process helpers (Linux only).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 
@@ -115,5 +115,53 @@ export function hasTaskset() {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Whole-machine CPU counters from /proc/stat, in seconds: busy and total, summed over CPUs. */
+export function machineCpu() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy: busy / clkTck, total: (busy + idle + iowait) / clkTck };
+}
+
+/**
+ * Start a CPU accounting window: server process, this (load generator)
+ * process and the rest of the machine. end() returns cores used by each over
+ * the window; "otherCores" is CPU used by anything else on the machine (another
+ * session's build or tests), i.e. noise that makes the numbers less reliable.
+ */
+export function cpuWindow(pid) {
+  const s0 = cpuSeconds(pid);
+  const c0 = process.cpuUsage();
+  const m0 = machineCpu();
+  const t0 = performance.now();
+  return {
+    end() {
+      const wall = (performance.now() - t0) / 1000;
+      const server = cpuSeconds(pid) - s0;
+      const c = process.cpuUsage(c0);
+      const client = (c.user + c.system) / 1e6;
+      const m1 = machineCpu();
+      const machine = m1.busy - m0.busy;
+      const r2 = (x) => Math.round(x * 100) / 100;
+      return {
+        wall,
+        serverCores: r2(server / wall),
+        clientCores: r2(client / wall),
+        otherCores: r2(Math.max(0, (machine - server - client) / wall)),
+      };
+    },
+  };
+}
+
+/** Number of open file descriptors of a process (null when unreadable). */
+export function openFds(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
   }
 }

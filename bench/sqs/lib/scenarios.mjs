@@ -2,8 +2,8 @@
 // returns a plain result object (JSON-serialisable) or throws.
 import net from 'node:net';
 import autocannon from 'autocannon';
-import { SqsWire, encode, md5, messageBody, pool, AUTH_HEADERS, decodeXml } from './wire.mjs';
-import { cpuSeconds, memory, sampleCpu, sleep, openFileLimit } from './proc.mjs';
+import { SqsWire, FastWire, RawConn, encode, md5, messageBody, pool, AUTH_HEADERS, decodeXml } from './wire.mjs';
+import { cpuSeconds, cpuWindow, memory, sampleCpu, sleep, openFileLimit, openFds } from './proc.mjs';
 
 export const BODY_BYTES = 200;
 
@@ -16,12 +16,20 @@ export async function probeProtocols(handle, timeoutMs = 15_000) {
   const wire = new SqsWire(handle.endpoint, { maxSockets: 2, timeoutMs: 10_000 });
   const spoken = [];
   const errors = {};
+  let closesConnections = false;
   try {
     for (const protocol of ['json', 'query']) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         try {
-          const r = await wire.call(protocol, 'CreateQueue', { QueueName: `probe-${protocol}` });
+          const res = await wire.raw(encode(protocol, 'CreateQueue', { QueueName: `probe-${protocol}` }));
+          if (res.status >= 300) {
+            const err = new Error(`CreateQueue (${protocol}) -> HTTP ${res.status}: ${res.body.slice(0, 200).replace(/\s+/g, ' ')}`);
+            err.status = res.status;
+            throw err;
+          }
+          if (String(res.headers.connection).toLowerCase() === 'close') closesConnections = true;
+          const r = protocol === 'json' ? JSON.parse(res.body || '{}') : decodeXml('CreateQueue', res.body);
           if (r.QueueUrl) spoken.push(protocol);
           else errors[protocol] = 'CreateQueue answered without a QueueUrl';
           break;
@@ -38,7 +46,7 @@ export async function probeProtocols(handle, timeoutMs = 15_000) {
   } finally {
     wire.close();
   }
-  return { spoken, errors };
+  return { spoken, errors, closesConnections };
 }
 
 async function createQueue(wire, protocol, name, attrs) {
@@ -70,8 +78,56 @@ function batchEntries(seed, n = 10, bytes = BODY_BYTES) {
 
 // ------------------------------------------------------- autocannon scenarios
 
-/** Run autocannon once (warmup, then measured), sampling client and server CPU. */
-async function cannon(handle, request, cfg) {
+/**
+ * Closed-loop load generator over RawConns: `connections` workers, each sending
+ * the same request back to back until the deadline. Used instead of autocannon
+ * for servers that close the connection after every answer (moto/werkzeug),
+ * where autocannon stalls, and for everything with BENCH_LOADGEN=raw.
+ */
+async function rawLoop(handle, request, connections, seconds) {
+  const u = new URL(handle.endpoint);
+  let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${u.host}\r\ncontent-length: ${Buffer.byteLength(request.body)}\r\n`;
+  for (const [k, v] of Object.entries(request.headers)) head += `${k}: ${v}\r\n`;
+  const bytes = Buffer.from(`${head}\r\n${request.body}`);
+  const lat = [];
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  async function worker() {
+    const c = new RawConn(u.hostname, Number(u.port));
+    try {
+      for (let i = 0; i < 10_000_000 && performance.now() < deadline && errors < 100; i++) {
+        const a = performance.now();
+        try {
+          const r = await c.request(bytes, Math.max(2000, deadline - a + 5000));
+          if (r.status >= 200 && r.status < 300) ok++;
+          else non2xx++;
+          lat.push(performance.now() - a);
+        } catch {
+          errors++;
+        }
+      }
+    } finally {
+      c.close();
+    }
+  }
+  await Promise.all(Array.from({ length: connections }, worker));
+  const wall = (performance.now() - t0) / 1000;
+  lat.sort((x, y) => x - y);
+  return { reqPerSec: round((ok + non2xx) / wall, 0), reqTotal: ok + non2xx, latencyMs: { p50: round(pct(lat, 50)), p90: round(pct(lat, 90)), p99: round(pct(lat, 99)), mean: round(lat.reduce((s, x) => s + x, 0) / (lat.length || 1)) }, non2xx, errors, timeouts: 0 };
+}
+
+/** Run the load generator once (warmup, then measured), sampling client and server CPU. */
+async function cannon(handle, request, cfg, t) {
+  if (t?.loadgen === 'raw') {
+    if (cfg.warmup > 0) await rawLoop(handle, request, cfg.connections, cfg.warmup);
+    const w = cpuWindow(handle.pid);
+    const r = await rawLoop(handle, request, cfg.connections, cfg.duration);
+    const cpu = w.end();
+    return { loadgen: 'raw-loop', ...r, serverCores: cpu.serverCores, clientCores: cpu.clientCores, otherCores: cpu.otherCores, durationSec: round(cpu.wall) };
+  }
   const opts = {
     url: `${handle.endpoint}${request.path}`,
     method: request.method,
@@ -82,24 +138,44 @@ async function cannon(handle, request, cfg) {
     timeout: 10,
   };
   if (cfg.warmup > 0) await autocannon({ ...opts, duration: cfg.warmup });
-  const s0 = cpuSeconds(handle.pid);
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
+  const w = cpuWindow(handle.pid);
   const r = await autocannon({ ...opts, duration: cfg.duration });
-  const wall = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  const s1 = cpuSeconds(handle.pid);
+  const cpu = w.end();
   return {
+    loadgen: 'autocannon',
     reqPerSec: round(r.requests.average, 0),
     reqTotal: r.requests.total,
     latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: round(r.latency.average) },
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    serverCores: round((s1 - s0) / wall),
-    clientCores: round((c.user + c.system) / 1e6 / wall),
-    durationSec: round(wall),
+    serverCores: cpu.serverCores,
+    clientCores: cpu.clientCores,
+    otherCores: cpu.otherCores,
+    durationSec: round(cpu.wall),
   };
+}
+
+/**
+ * Unmeasured warmup for JIT-compiled servers (ElasticMQ on the JVM needs tens
+ * of seconds of load before it reaches steady state): cycles SendMessage
+ * (each protocol spoken), SendMessageBatch and ReceiveMessage through autocannon.
+ */
+export async function warmTarget(handle, t, seconds, connections) {
+  const wire = new SqsWire(handle.endpoint, { maxSockets: 2 });
+  try {
+    const requests = [];
+    for (const protocol of t.spoken) {
+      const QueueUrl = await createQueue(wire, protocol, `bench-warm-${protocol}-${uniq()}`);
+      requests.push(encode(protocol, 'SendMessage', { QueueUrl, MessageBody: messageBody(BODY_BYTES, 7) }));
+      requests.push(encode(protocol, 'SendMessageBatch', { QueueUrl, Entries: batchEntries(7) }));
+      requests.push(encode(protocol, 'ReceiveMessage', { QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
+    }
+    const r = await autocannon({ url: `${handle.endpoint}/`, connections, duration: seconds, requests, timeout: 10 });
+    return { seconds, reqPerSec: round(r.requests.average, 0), non2xx: r.non2xx };
+  } finally {
+    wire.close();
+  }
 }
 
 function pickProtocol(spoken, prefer) {
@@ -123,7 +199,7 @@ export function sendScenario(protocol) {
         // one checked request first: the answer must carry the right MD5
         const check = await wire.call(protocol, 'SendMessage', { QueueUrl, MessageBody });
         if (check.MD5OfMessageBody !== md5(MessageBody)) throw new Error(`SendMessage MD5 mismatch: got ${check.MD5OfMessageBody}`);
-        const res = await cannon(handle, req, cfg);
+        const res = await cannon(handle, req, cfg, t);
         if (!t.isNull) await deleteQueue(wire, protocol, QueueUrl);
         return { protocol, ...res };
       } finally {
@@ -147,7 +223,7 @@ export const batchScenario = {
       const Entries = batchEntries(1);
       const check = await wire.call(protocol, 'SendMessageBatch', { QueueUrl, Entries });
       if ((check.Successful ?? []).length !== 10) throw new Error(`SendMessageBatch: ${JSON.stringify(check).slice(0, 300)}`);
-      const res = await cannon(handle, encode(protocol, 'SendMessageBatch', { QueueUrl, Entries }), cfg);
+      const res = await cannon(handle, encode(protocol, 'SendMessageBatch', { QueueUrl, Entries }), cfg, t);
       if (!t.isNull) await deleteQueue(wire, protocol, QueueUrl);
       return { protocol, ...res, messagesPerSec: res.reqPerSec * 10 };
     } finally {
@@ -184,7 +260,7 @@ export const receiveScenario = {
   async run(handle, t, cfg) {
     const protocol = pickProtocol(t.spoken, ['json', 'query']);
     const workers = cfg.connections;
-    const wire = new SqsWire(handle.endpoint, { maxSockets: Math.max(workers, cfg.prefillConcurrency) });
+    const wire = new FastWire(handle.endpoint, { maxSockets: Math.max(workers, cfg.prefillConcurrency), timeoutMs: Math.max(30, cfg.duration + 10) * 1000 });
     try {
       const QueueUrl = await createQueue(wire, protocol, `bench-recv-${uniq()}`, { VisibilityTimeout: '300' });
       let fill = null;
@@ -201,8 +277,7 @@ export const receiveScenario = {
       let drained = false;
       const errors = [];
       const lat = [];
-      const s0 = cpuSeconds(handle.pid);
-      const c0 = process.cpuUsage();
+      const w = cpuWindow(handle.pid);
       const t0 = performance.now();
       const deadline = t0 + cfg.duration * 1000;
       let lastEnd = t0;
@@ -237,9 +312,7 @@ export const receiveScenario = {
       }
       await Promise.all(Array.from({ length: workers }, worker));
       const wall = (Math.max(lastEnd, t0 + 1) - t0) / 1000;
-      const c = process.cpuUsage(c0);
-      const s1 = cpuSeconds(handle.pid);
-      const fullWall = (performance.now() - t0) / 1000;
+      const cpu = w.end();
       lat.sort((x, y) => x - y);
       if (!t.isNull) await deleteQueue(wire, protocol, QueueUrl);
       if (errors.length >= 20) throw new Error(`receive loop: ${errors[0]}`);
@@ -256,8 +329,9 @@ export const receiveScenario = {
         deleteFailed,
         drained,
         durationSec: round(wall),
-        serverCores: round((s1 - s0) / fullWall),
-        clientCores: round((c.user + c.system) / 1e6 / fullWall),
+        serverCores: cpu.serverCores,
+        clientCores: cpu.clientCores,
+        otherCores: cpu.otherCores,
         prefill: fill,
         queueCountAfterPrefill: count,
         errors: errors.slice(0, 3),
@@ -333,7 +407,7 @@ export const memoryScenario = {
   supports: (t) => !t.isNull && pickProtocol(t.spoken, ['json', 'query']) != null,
   async run(handle, t, cfg) {
     const protocol = pickProtocol(t.spoken, ['json', 'query']);
-    const wire = new SqsWire(handle.endpoint, { maxSockets: cfg.prefillConcurrency });
+    const wire = new FastWire(handle.endpoint, { maxSockets: cfg.prefillConcurrency });
     try {
       await sleep(1000);
       const idle = memory(handle.pid);
@@ -380,6 +454,7 @@ export const longPollScenario = {
       await sleep(500);
       const idle = await sampleCpu(handle.pid, cfg.cpuWindow * 1000);
       const idleMem = memory(handle.pid);
+      const idleFds = openFds(handle.pid);
 
       const req = encode(protocol, 'ReceiveMessage', { QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 20 });
       const head =
@@ -390,27 +465,42 @@ export const longPollScenario = {
         '\r\n';
       const payload = Buffer.from(head + req.body);
       let answered = 0;
+      let connectTimeouts = 0;
       let sockErrors = 0;
       let firstError = null;
+      let repoll = true; // an answered (expired) poll is re-issued at once, like a real consumer
+      let watchFor = null;
+      let wokeAt = null;
       const answeredBodies = [];
       const tOpen = performance.now();
+      const openCpu0 = cpuSeconds(handle.pid);
       const openOne = () =>
         new Promise((resolve) => {
           const s = net.connect({ host: '127.0.0.1', port: handle.port });
           s.setNoDelay(true);
-          let seen = false;
+          // a server that stops accepting leaves SYNs unanswered: give up on it
+          const connectTimer = setTimeout(() => {
+            connectTimeouts++;
+            s.destroy();
+            resolve();
+          }, 5000);
           s.on('connect', () => {
+            clearTimeout(connectTimer);
             s.write(payload);
             resolve();
           });
           s.on('data', (d) => {
-            if (!seen) {
-              seen = true;
-              answered++;
-              if (answeredBodies.length < 5) answeredBodies.push(d.toString('utf8'));
-            }
+            const text = d.toString('latin1');
+            let k = 0;
+            for (let at = text.indexOf('HTTP/1.'); at >= 0; at = text.indexOf('HTTP/1.', at + 1)) k++;
+            if (k === 0) return;
+            answered += k;
+            if (answeredBodies.length < 3) answeredBodies.push(text);
+            if (watchFor && wokeAt === null && text.includes(watchFor)) wokeAt = performance.now();
+            if (repoll && !s.destroyed) for (let j = 0; j < k; j++) s.write(payload);
           });
           s.on('error', (e) => {
+            clearTimeout(connectTimer);
             sockErrors++;
             firstError ??= e.message;
             resolve();
@@ -418,50 +508,59 @@ export const longPollScenario = {
           sockets.push(s);
         });
       const BATCH = 250;
+      const OPEN_LIMIT_MS = 25_000;
       for (let i = 0; i < n; i += BATCH) {
         await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, openOne));
-        if (performance.now() - tOpen > 12_000) break; // polls must still be pending in the window
+        if (performance.now() - tOpen > OPEN_LIMIT_MS || connectTimeouts + sockErrors >= 250) break;
       }
       const openSec = (performance.now() - tOpen) / 1000;
+      const openServerCores = (cpuSeconds(handle.pid) - openCpu0) / openSec;
       await sleep(1000);
       const answeredBefore = answered;
       const busy = await sampleCpu(handle.pid, cfg.cpuWindow * 1000);
       const busyMem = memory(handle.pid);
+      const serverFds = openFds(handle.pid);
       const answeredDuring = answered - answeredBefore;
-      // a send must still wake exactly one of the waiting polls
+      // a send must wake one of the waiting polls, with its message
       const wakeBody = `wake-${uniq()}`;
-      const before = answered;
+      watchFor = wakeBody;
       const w0 = performance.now();
       await wire.call(protocol, 'SendMessage', { QueueUrl, MessageBody: wakeBody });
-      while (answered === before && performance.now() - w0 < 3000) await sleep(5);
-      const wakeMs = answered > before ? round(performance.now() - w0) : null;
-      await sleep(200);
-      const woken = answeredBodies.some((b) => b.includes(wakeBody)) || answered > before;
-      const elapsedSinceFirst = (performance.now() - tOpen) / 1000;
+      while (wokeAt === null && performance.now() - w0 < 3000) await sleep(2);
+      repoll = false;
       return {
         protocol,
         requested: want,
-        opened: sockets.length,
+        opened: sockets.length - connectTimeouts - sockErrors,
+        attempted: sockets.length,
+        connectTimeouts,
+        serverOpenFds: serverFds, // ~ connections the server really accepted (plus its own files)
+        idleServerOpenFds: idleFds,
         fdSoftLimit: soft,
         openSeconds: round(openSec),
+        openServerCores: round(openServerCores),
         socketErrors: sockErrors,
         firstSocketError: firstError,
         answeredBeforeWindow: answeredBefore,
         answeredDuringWindow: answeredDuring,
         idleCores: round(idle.cores, 4),
         pollCores: round(busy.cores, 4),
+        idleCpuSeconds: round(idle.cpuSeconds, 3),
+        pollCpuSeconds: round(busy.cpuSeconds, 3),
+        cpuWindowSeconds: round(busy.wallSeconds, 2),
         idleCpuPct: round(idle.cores * 100, 2),
         pollCpuPct: round(busy.cores * 100, 2),
         idleRssMiB: round(idleMem.rss / 2 ** 20, 1),
         pollRssMiB: round(busyMem.rss / 2 ** 20, 1),
         threads: busyMem.threads,
-        wakeLatencyMs: wakeMs,
-        wokeAPoller: woken,
-        windowEndedBeforeWaitExpired: elapsedSinceFirst < 20,
+        wakeLatencyMs: wokeAt === null ? null : round(wokeAt - w0),
+        wokeAPoller: wokeAt !== null,
         sampleAnswer: answeredBodies[0]?.slice(0, 200) ?? null,
       };
     } finally {
-      for (const s of sockets) s.destroy();
+      // RST instead of FIN: 10k client-side TIME_WAITs would crowd the
+      // ephemeral port range for whatever runs next
+      for (const s of sockets) (s.resetAndDestroy ?? s.destroy).call(s);
       wire.close();
     }
   },

@@ -106,9 +106,11 @@ const nullTarget = {
   },
 };
 
+// SWITCHYARD_DIST points the harness at another build (default: ./dist)
+const SWITCHYARD_DIST = path.resolve(REPO, process.env.SWITCHYARD_DIST ?? 'dist');
 function switchyardLaunch() {
-  const bin = path.join(REPO, 'dist', 'bin', 'switchyard.js');
-  const lib = path.join(REPO, 'dist', 'src', 'index.js');
+  const bin = path.join(SWITCHYARD_DIST, 'bin', 'switchyard.js');
+  const lib = path.join(SWITCHYARD_DIST, 'src', 'index.js');
   if (process.env.SWITCHYARD_MODE !== 'lib' && existsSync(bin)) return { kind: 'bin', path: bin };
   if (existsSync(lib)) return { kind: 'lib', path: lib };
   return null;
@@ -119,14 +121,14 @@ const switchyardTarget = {
   description: 'this repository (dist/, built by `npm run build`)',
   available() {
     const l = switchyardLaunch();
-    if (!l) return { ok: false, reason: 'not built: neither dist/bin/switchyard.js nor dist/src/index.js exists (run `npm run build`)' };
+    if (!l) return { ok: false, reason: `not built: neither ${path.relative(REPO, SWITCHYARD_DIST) || '.'}/bin/switchyard.js nor ${path.relative(REPO, SWITCHYARD_DIST) || '.'}/src/index.js exists (run \`npm run build\`)` };
     return { ok: true, detail: l.kind === 'bin' ? 'node dist/bin/switchyard.js --port P' : 'startSwitchyard() from dist/src/index.js in a child process' };
   },
   async start({ pinCpu }) {
     const l = switchyardLaunch();
     const port = await freePort();
     const extra = (process.env.SWITCHYARD_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const args = l.kind === 'bin' ? [l.path, '--port', String(port), ...extra] : [path.join(BENCH, 'sqs', 'switchyard-child.mjs'), '--port', String(port)];
+    const args = l.kind === 'bin' ? [l.path, '--port', String(port), ...extra] : [path.join(BENCH, 'sqs', 'switchyard-child.mjs'), '--port', String(port), '--module', l.path];
     return spawnServer({ name: 'switchyard', cmd: process.execPath, args, port, pinCpu, readyTimeoutMs: 20_000 });
   },
 };
@@ -214,6 +216,7 @@ function elasticmqJars() {
 const elasticmqTarget = {
   name: 'elasticmq',
   description: 'ElasticMQ 1.7.1 (Scala/Pekko HTTP, JVM 17, default heap)',
+  jit: true, // gets an unmeasured warmup (BENCH_JIT_WARMUP seconds) before its scenarios
   available() {
     if (!existsSync(path.join(elasticmqJars(), 'elasticmq-server_2.13-1.7.1.jar')) && !existsSync(path.join(PEERS, 'elasticmq', 'version')))
       return { ok: false, reason: 'bench/.peers/elasticmq/lib missing (bash bench/peers/install.sh elasticmq)' };
