@@ -36,7 +36,9 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const server = createSwitchyardServer({ options: resolved, clock, sqs }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(resolved.port, resolved.host, () => {
+    // A deep accept backlog: test suites open thousands of long-poll connections at once, and
+    // node's default of 511 makes bursts stall for a second at a time.
+    server.listen({ port: resolved.port, host: resolved.host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
