@@ -31,10 +31,31 @@ type Protocol =
 const HOST = /^[A-Za-z0-9.\-_:[\]]{1,255}$/;
 const SQS_QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
 
+/** The context handed to handlers; a class so that no closure is allocated per request. */
+class GatewayContext implements RequestContext {
+  constructor(
+    private readonly res: ServerResponse,
+    readonly account: string,
+    readonly region: string,
+    readonly requestId: string,
+    readonly baseUrl: string,
+    readonly protocol: 'json' | 'query',
+    readonly accessKeyId: string | undefined,
+  ) {}
+
+  onAbort(cb: () => void): void {
+    const res = this.res;
+    res.once('close', () => {
+      if (!res.writableEnded) cb();
+    });
+  }
+}
+
 export class Gateway {
   private readonly byTargetPrefix = new Map<string, ServiceHandler>();
   private readonly byQueryVersion = new Map<string, ServiceHandler>();
   private readonly byScope = new Map<string, ServiceHandler>();
+  private readonly baseUrls = new Map<string, string>();
 
   constructor(private readonly options: GatewayOptions) {
     for (const s of options.services) {
@@ -219,22 +240,30 @@ export class Gateway {
     scope: ReturnType<typeof parseCredentialScope>,
   ): RequestContext {
     const hostHeader = req.headers.host;
-    const host = hostHeader && HOST.test(hostHeader) ? hostHeader : this.options.fallbackHost;
     const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
     const accessKeyId = scope?.accessKeyId;
-    return {
-      account: accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : this.options.defaultAccount,
-      region: scope?.region ?? this.options.defaultRegion,
+    return new GatewayContext(
+      res,
+      accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : this.options.defaultAccount,
+      scope?.region ?? this.options.defaultRegion,
       requestId,
-      baseUrl: `${proto}://${host}`,
+      this.baseUrlFor(proto, hostHeader),
       protocol,
       accessKeyId,
-      onAbort(cb) {
-        res.once('close', () => {
-          if (!res.writableEnded) cb();
-        });
-      },
-    };
+    );
+  }
+
+  /** `scheme://host` for a Host header, remembered: clients send the same one on every call. */
+  private baseUrlFor(proto: string, hostHeader: string | undefined): string {
+    const key = `${proto} ${hostHeader}`;
+    let url = this.baseUrls.get(key);
+    if (url === undefined) {
+      const host = hostHeader && HOST.test(hostHeader) ? hostHeader : this.options.fallbackHost;
+      url = `${proto}://${host}`;
+      if (this.baseUrls.size >= 1000) this.baseUrls.clear();
+      this.baseUrls.set(key, url);
+    }
+    return url;
   }
 
   private send(res: ServerResponse, status: number, type: string, body: string, requestId: string): void {

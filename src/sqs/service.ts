@@ -214,23 +214,12 @@ export class SqsService implements ServiceHandler {
     },
 
     ListQueues: (input, ctx) => {
-      const max = input.MaxResults;
-      if (max !== undefined && (max < 1 || max > 1000))
-        throw invalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.`);
       const prefix = input.QueueNamePrefix ?? '';
-      const names = [...this.region(ctx.account, ctx.region).queues.keys()].filter((n) => n.startsWith(prefix)).sort();
-      let start = 0;
-      if (input.NextToken) {
-        const after = decodeToken(input.NextToken);
-        if (after === undefined) throw invalidParameterValue('Invalid NextToken value.');
-        start = names.findIndex((n) => n > after);
-        if (start < 0) start = names.length;
-      }
-      const limit = max ?? 1000;
-      const page = names.slice(start, start + limit);
+      const names = [...this.region(ctx.account, ctx.region).queues.keys()].filter((n) => n.startsWith(prefix));
+      const { page, nextToken } = paginate(names, input.MaxResults, input.NextToken);
       const result: sqs.ListQueuesResult = {};
       if (page.length) result.QueueUrls = page.map((n) => `${ctx.baseUrl}/${ctx.account}/${n}`);
-      if (max !== undefined && start + limit < names.length) result.NextToken = encodeToken(page[page.length - 1]);
+      if (nextToken) result.NextToken = nextToken;
       return result;
     },
 
@@ -340,16 +329,7 @@ export class SqsService implements ServiceHandler {
     DeleteMessageBatch: (input, ctx) => {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
       validateBatch(input.Entries, 'DeleteMessageBatchRequestEntry');
-      const result: sqs.DeleteMessageBatchResult = { Successful: [], Failed: [] };
-      for (const e of input.Entries!) {
-        try {
-          q.deleteMessage(e.ReceiptHandle!);
-          result.Successful!.push({ Id: e.Id! });
-        } catch (err) {
-          result.Failed!.push(batchFailure(e.Id!, err as Error));
-        }
-      }
-      return result;
+      return eachEntry(input.Entries!, (e) => q.deleteMessage(e.ReceiptHandle!));
     },
 
     ChangeMessageVisibility: (input, ctx) => {
@@ -361,18 +341,11 @@ export class SqsService implements ServiceHandler {
     ChangeMessageVisibilityBatch: (input, ctx) => {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
       validateBatch(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
-      const result: sqs.ChangeMessageVisibilityBatchResult = { Successful: [], Failed: [] };
-      for (const e of input.Entries!) {
-        try {
-          if (e.VisibilityTimeout === undefined) throw missingParameter('VisibilityTimeout');
-          checkVisibility(e.VisibilityTimeout);
-          q.changeVisibility(e.ReceiptHandle!, e.VisibilityTimeout);
-          result.Successful!.push({ Id: e.Id! });
-        } catch (err) {
-          result.Failed!.push(batchFailure(e.Id!, err as Error));
-        }
-      }
-      return result;
+      return eachEntry(input.Entries!, (e) => {
+        if (e.VisibilityTimeout === undefined) throw missingParameter('VisibilityTimeout');
+        checkVisibility(e.VisibilityTimeout);
+        q.changeVisibility(e.ReceiptHandle!, e.VisibilityTimeout);
+      });
     },
 
     PurgeQueue: (input, ctx) => {
@@ -408,24 +381,13 @@ export class SqsService implements ServiceHandler {
 
     ListDeadLetterSourceQueues: (input, ctx) => {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
-      const max = input.MaxResults;
-      if (max !== undefined && (max < 1 || max > 1000))
-        throw invalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.`);
+      // Keyed by URL path so that sources in other accounts sort and link correctly.
       const sources = [...this.allQueues()]
         .filter((s) => s.redrivePolicy?.deadLetterTargetArn === q.arn)
-        .map((s) => s.name)
-        .sort();
-      let start = 0;
-      if (input.NextToken) {
-        const after = decodeToken(input.NextToken);
-        if (after === undefined) throw invalidParameterValue('Invalid NextToken value.');
-        start = sources.findIndex((n) => n > after);
-        if (start < 0) start = sources.length;
-      }
-      const limit = max ?? 1000;
-      const page = sources.slice(start, start + limit);
-      const result: sqs.ListDeadLetterSourceQueuesResult = { queueUrls: page.map((n) => `${ctx.baseUrl}/${q.id.account}/${n}`) };
-      if (max !== undefined && start + limit < sources.length) result.NextToken = encodeToken(page[page.length - 1]);
+        .map((s) => `${s.id.account}/${s.name}`);
+      const { page, nextToken } = paginate(sources, input.MaxResults, input.NextToken);
+      const result: sqs.ListDeadLetterSourceQueuesResult = { queueUrls: page.map((p) => `${ctx.baseUrl}/${p}`) };
+      if (nextToken) result.NextToken = nextToken;
       return result;
     },
 
@@ -616,9 +578,47 @@ function checkVisibility(seconds: number): void {
     );
 }
 
+/** Run `fn` per batch entry; an entry that throws goes to Failed, the others to Successful. */
+function eachEntry<E extends { Id: string | undefined }>(
+  entries: E[],
+  fn: (entry: E) => void,
+): { Successful: { Id: string }[]; Failed: sqs.BatchResultErrorEntry[] } {
+  const result = { Successful: [] as { Id: string }[], Failed: [] as sqs.BatchResultErrorEntry[] };
+  for (const e of entries) {
+    try {
+      fn(e);
+      result.Successful.push({ Id: e.Id! });
+    } catch (err) {
+      result.Failed.push(batchFailure(e.Id!, err as Error));
+    }
+  }
+  return result;
+}
+
 function batchFailure(id: string, err: Error): sqs.BatchResultErrorEntry {
   if (err instanceof AwsError) return { Id: id, SenderFault: err.sender, Code: err.queryCode, Message: err.message };
   return { Id: id, SenderFault: false, Code: 'InternalError', Message: 'We encountered an internal error. Please try again.' };
+}
+
+/**
+ * One page of `keys` in sorted order: at most MaxResults (1-1000) with a NextToken after the
+ * last key, or, without MaxResults, up to 1000 and no token (as SQS's list operations do).
+ */
+function paginate(keys: string[], max: number | undefined, token: string | undefined): { page: string[]; nextToken?: string } {
+  if (max !== undefined && (max < 1 || max > 1000))
+    throw invalidParameterValue(`Value ${max} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.`);
+  const sorted = keys.sort();
+  let start = 0;
+  if (token) {
+    const after = decodeToken(token);
+    if (after === undefined) throw invalidParameterValue('Invalid NextToken value.');
+    start = sorted.findIndex((n) => n > after);
+    if (start < 0) start = sorted.length;
+  }
+  const limit = max ?? 1000;
+  const page = sorted.slice(start, start + limit);
+  const more = max !== undefined && start + limit < sorted.length;
+  return more ? { page, nextToken: encodeToken(page[page.length - 1]) } : { page };
 }
 
 function encodeToken(name: string): string {
