@@ -17,7 +17,7 @@ export interface ServerParts {
   sqs: SqsService;
 }
 
-export function createInspectionApp(parts: ServerParts): express.Express {
+export function createInspectionApp(): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/_switchyard/health', (_req, res) => {
@@ -26,7 +26,6 @@ export function createInspectionApp(parts: ServerParts): express.Express {
   app.use('/_switchyard', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });
-  void parts;
   return app;
 }
 
@@ -39,7 +38,7 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     fallbackHost,
     onError: parts.options.onError,
   });
-  const app = createInspectionApp(parts);
+  const app = createInspectionApp();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (url.startsWith('/_switchyard')) {

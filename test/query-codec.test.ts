@@ -383,3 +383,14 @@ describe('XML responses, parsed back with xml2js', () => {
     expect(doc2.ErrorResponse.Error[0].Code[0]).toBe('InternalError');
   });
 });
+
+describe('empty flattened lists under either name', () => {
+  it('reads botocore\'s bare member name (TagKeys=) and the JS SDK\'s element name (TagKey=) as []', () => {
+    const q = 'QueueUrl=http%3A%2F%2Flocalhost%2F000000000000%2Fq';
+    expect(decode(`${q}&TagKeys=`, sqsShapes.UntagQueue.input)).toEqual({ QueueUrl: 'http://localhost/000000000000/q', TagKeys: [] });
+    expect(decode(`${q}&TagKey=`, sqsShapes.UntagQueue.input)).toEqual({ QueueUrl: 'http://localhost/000000000000/q', TagKeys: [] });
+    expect(decode(`${q}&TagKey.1=a&TagKey.2=b`, sqsShapes.UntagQueue.input).TagKeys).toEqual(['a', 'b']);
+    // A member-named key with a value is not a list: still missing.
+    expect(errorOf(() => decode(`${q}&TagKeys=x`, sqsShapes.UntagQueue.input)).type).toBe('MissingParameter');
+  });
+});

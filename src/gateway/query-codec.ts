@@ -76,7 +76,11 @@ export function decodeQueryInput(params: FormParams, shape: StructureShape): Rec
 function decodeStructure(node: ParamNode, shape: StructureShape, path: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of shape.members) {
-    const child = node.children?.get(m.wire);
+    // An empty list travels as a bare key, which botocore names after the member (`TagKeys=`)
+    // where the JS SDK uses the flattened element name (`TagKey=`): accept both.
+    const child =
+      node.children?.get(m.wire) ??
+      (m.shape.kind === 'list' && m.shape.flattened && m.wire !== m.name ? emptyList(node.children?.get(m.name)) : undefined);
     const full = path ? `${path}.${m.wire}` : m.wire;
     if (!child) {
       if (m.required) throw missingParameter(m.wire);
@@ -87,6 +91,10 @@ function decodeStructure(node: ParamNode, shape: StructureShape, path: string): 
     else if (m.required) throw missingParameter(m.wire);
   }
   return out;
+}
+
+function emptyList(node: ParamNode | undefined): ParamNode | undefined {
+  return node && node.value === '' && !node.children ? node : undefined;
 }
 
 /** The numbered children of a node (`.1`, `.2`, ...), in index order. */

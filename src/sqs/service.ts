@@ -162,7 +162,7 @@ export class SqsService implements ServiceHandler {
     const deletedAt = region.deletedAt.get(name);
     if (deletedAt !== undefined && this.clock.now() - deletedAt < SQS_LIMITS.recreateCooldownMs)
       throw sqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
-    this.checkRedrive(region, fifo, attributes);
+    this.checkRedrive(fifo, attributes);
     const q = new Queue({ account: region.account, region: region.region, name }, { clock: this.clock, resolveArn: this.findByArn }, fifo);
     const { FifoQueue: _fifo, ...rest } = attributes;
     q.setAttributes(rest);
@@ -175,7 +175,7 @@ export class SqsService implements ServiceHandler {
   }
 
   /** A RedrivePolicy must name an existing queue of the same type that allows us as a source. */
-  private checkRedrive(region: SqsRegion, fifo: boolean, attributes: Record<string, string>, sourceArn?: string): void {
+  private checkRedrive(fifo: boolean, attributes: Record<string, string>, sourceArn?: string): void {
     const value = attributes.RedrivePolicy;
     if (value === undefined || value === '') return;
     const policy = parseRedrivePolicy(value)!;
@@ -188,7 +188,6 @@ export class SqsService implements ServiceHandler {
       if (allow.redrivePermission === 'denyAll' || (allow.redrivePermission === 'byQueue' && !allow.sourceQueueArns?.includes(sourceArn)))
         throw reason(`Queue ${dlq.arn} does not allow this queue as a dead-letter source.`);
     }
-    void region;
   }
 
   private readonly handlers: SqsHandlers = {
@@ -248,7 +247,7 @@ export class SqsService implements ServiceHandler {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
       const attrs = input.Attributes ?? {};
       for (const [k, v] of Object.entries(attrs)) validateAttribute(k, v, q.fifo, false);
-      this.checkRedrive(this.region(q.id.account, q.id.region), q.fifo, attrs, q.arn);
+      this.checkRedrive(q.fifo, attrs, q.arn);
       q.setAttributes(attrs);
     },
 
@@ -418,7 +417,7 @@ export class SqsService implements ServiceHandler {
       q.setAttributes({ Policy: kept.length ? JSON.stringify(policy) : '' });
     },
 
-    StartMessageMoveTask: (input, ctx) => {
+    StartMessageMoveTask: (input) => {
       const source = this.findByArn(input.SourceArn!);
       if (!source) throw sqsError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.');
       const isDlq = [...this.allQueues()].some((s) => s.redrivePolicy?.deadLetterTargetArn === source.arn);
@@ -448,7 +447,6 @@ export class SqsService implements ServiceHandler {
       };
       region.moveTasks.set(handle, task);
       this.stepMoveTask(task, source, destination);
-      void ctx;
       return { TaskHandle: handle };
     },
 
