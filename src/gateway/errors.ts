@@ -52,7 +52,3 @@ export function missingParameter(name: string): AwsError {
     `The request must contain the parameter ${name}.`,
   );
 }
-
-export function invalidParameter(message: string): AwsError {
-  return new AwsError(CommonErrors.InvalidParameterValue, message);
-}

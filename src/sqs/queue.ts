@@ -599,8 +599,4 @@ export class Queue {
     target.accept(moved, 0);
     return true;
   }
-
-  deadLetterSourceOf(m: SqsMessage): string | undefined {
-    return m.deadLetterSourceArn;
-  }
 }
