@@ -5,7 +5,7 @@
  * shape only when it holds blobs or timestamps, and is a plain JSON.stringify otherwise.
  */
 import { AwsError, CommonErrors, missingParameter } from './errors.js';
-import { needsJsonWalk, type Shape, type StructureShape } from './shapes.js';
+import { jsonWalkMembers, needsJsonWalk, type Shape, type StructureShape } from './shapes.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -140,6 +140,10 @@ function encodeValue(v: unknown, shape: Shape): unknown {
     }
     case 'structure': {
       if (!needsJsonWalk(shape)) return v;
+      // Copy only when a member that needs converting is present (a message without
+      // attributes goes out as it is).
+      const record = v as Record<string, unknown>;
+      if (!jsonWalkMembers(shape).some((m) => record[m.name] !== undefined && record[m.name] !== null)) return v;
       const out: Record<string, unknown> = {};
       for (const m of shape.members) {
         const item = (v as Record<string, unknown>)[m.name];

@@ -44,8 +44,6 @@ export interface Member {
 export interface StructureShape {
   kind: 'structure';
   members: Member[];
-  /** Cached: whether encoding this shape to JSON needs a walk (blobs, timestamps). */
-  needsJsonWalk?: boolean;
 }
 
 export const string: ScalarShape = { kind: 'string' };
@@ -104,23 +102,40 @@ export interface OperationShapes {
   output?: StructureShape;
 }
 
-/** True when JSON encoding must convert values (Uint8Array to base64, Date to seconds). */
+const walkCache = new WeakMap<Shape, boolean>();
+const walkMembersCache = new WeakMap<StructureShape, Member[]>();
+
+/** True when JSON encoding must convert values (Uint8Array to base64, Date to seconds). Cached per shape. */
 export function needsJsonWalk(shape: Shape, seen = new Set<Shape>()): boolean {
+  const cached = walkCache.get(shape);
+  if (cached !== undefined) return cached;
   if (seen.has(shape)) return false;
   seen.add(shape);
+  let walk: boolean;
   switch (shape.kind) {
     case 'blob':
     case 'timestamp':
-      return true;
+      walk = true;
+      break;
     case 'list':
-      return needsJsonWalk(shape.member, seen);
+      walk = needsJsonWalk(shape.member, seen);
+      break;
     case 'map':
-      return needsJsonWalk(shape.value, seen);
+      walk = needsJsonWalk(shape.value, seen);
+      break;
     case 'structure':
-      if (shape.needsJsonWalk === undefined)
-        shape.needsJsonWalk = shape.members.some((m) => needsJsonWalk(m.shape, seen));
-      return shape.needsJsonWalk;
+      walk = shape.members.some((m) => needsJsonWalk(m.shape, seen));
+      break;
     default:
-      return false;
+      walk = false;
   }
+  walkCache.set(shape, walk);
+  return walk;
+}
+
+/** The members of a structure whose values need converting for JSON. Cached per shape. */
+export function jsonWalkMembers(shape: StructureShape): Member[] {
+  let members = walkMembersCache.get(shape);
+  if (!members) walkMembersCache.set(shape, (members = shape.members.filter((m) => needsJsonWalk(m.shape))));
+  return members;
 }
