@@ -141,7 +141,10 @@ export class Clock {
     if (this.frozenAt !== undefined || this.firing) return;
     const top = this.heap[0];
     if (!top) return this.disarm();
-    if (this.armed && this.armedFor === top.at) return;
+    // An armed real timer that fires no later than the new earliest deadline is kept: when it
+    // fires early it finds nothing due and re-arms. So cancelling the earliest timer (a deleted
+    // in-flight message) costs no clearTimeout/setTimeout pair.
+    if (this.armed && this.armedFor <= top.at) return;
     this.disarm();
     // setTimeout's ceiling is 2^31-1 ms; further deadlines re-arm when that fires.
     const delay = Math.min(Math.max(0, top.at - this.now()), 0x7fffffff);
