@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSwitchyard, type Switchyard } from '../src/index.js';
+import { attributesMd5, md5 } from './support/digests.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./boto3/sqs_query.py', import.meta.url));
@@ -72,31 +73,15 @@ async function runScenario(scenario: string, state?: unknown): Promise<Json> {
 // ---------------------------------------------------------------------------------------
 // Independent digests (shared/reference/MD5.md).
 
-const md5 = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
-
 type PyAttr = { DataType: string; StringValue?: string; BinaryValue?: { bytes: number[] } };
 
-function attributesMd5(attrs: Record<string, PyAttr>): string {
-  const parts: Buffer[] = [];
-  const prefixed = (b: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    parts.push(len, b);
-  };
-  for (const name of Object.keys(attrs).sort()) {
-    const v = attrs[name];
-    prefixed(Buffer.from(name, 'utf8'));
-    prefixed(Buffer.from(v.DataType, 'utf8'));
-    if (v.StringValue !== undefined) {
-      parts.push(Buffer.from([1]));
-      prefixed(Buffer.from(v.StringValue, 'utf8'));
-    } else {
-      parts.push(Buffer.from([2]));
-      prefixed(Buffer.from(v.BinaryValue!.bytes));
-    }
-  }
-  return md5(Buffer.concat(parts));
-}
+/** The boto3 script reports binary values as {bytes: [...]}. */
+const pyAttributesMd5 = (attrs: Record<string, PyAttr>): string =>
+  attributesMd5(
+    Object.fromEntries(
+      Object.entries(attrs).map(([k, v]) => [k, { DataType: v.DataType, StringValue: v.StringValue, BinaryValue: v.BinaryValue?.bytes }]),
+    ),
+  );
 
 const form = (body: string) => new URLSearchParams(body);
 
@@ -309,7 +294,7 @@ describe('messages through boto3', () => {
       Population: { DataType: 'Number', StringValue: '1250800' },
       Blob: { DataType: 'Binary', BinaryValue: { bytes: [1, 2, 3] } },
     };
-    expect(attributesMd5(worked)).toBe('1f95e5086c99f10a02072a6b358e2465');
+    expect(pyAttributesMd5(worked)).toBe('1f95e5086c99f10a02072a6b358e2465');
     expect(m.sent.MD5OfMessageAttributes).toBe('1f95e5086c99f10a02072a6b358e2465');
     expect(m.sentCrlf.MD5OfMessageBody).toBe(md5(m.crlfBody));
     expect(m.sentCrlf.MD5OfMessageAttributes).toBeUndefined();
@@ -329,7 +314,7 @@ describe('messages through boto3', () => {
       Population: { DataType: 'Number', StringValue: '1250800' },
       Blob: { DataType: 'Binary', BinaryValue: { bytes: [1, 2, 3] } },
     });
-    expect(withAttrs.MD5OfMessageAttributes).toBe(attributesMd5(withAttrs.MessageAttributes));
+    expect(withAttrs.MD5OfMessageAttributes).toBe(pyAttributesMd5(withAttrs.MessageAttributes));
     expect(withAttrs.Attributes).toMatchObject({ SenderId: 'AKIDBOTO3QUERY', ApproximateReceiveCount: '1' });
     expect(Object.keys(withAttrs.Attributes).sort()).toEqual(['ApproximateFirstReceiveTimestamp', 'ApproximateReceiveCount', 'SenderId', 'SentTimestamp']);
     expect(crlf.MessageAttributes).toBeUndefined();
@@ -341,7 +326,7 @@ describe('messages through boto3', () => {
       Population: { DataType: 'Number', StringValue: '1250800' },
       Blob: { DataType: 'Binary', BinaryValue: { bytes: [1, 2, 3] } },
     });
-    expect(some.MD5OfMessageAttributes).toBe(attributesMd5(some.MessageAttributes));
+    expect(some.MD5OfMessageAttributes).toBe(pyAttributesMd5(some.MessageAttributes));
     expect(some.Attributes).toEqual({ ApproximateReceiveCount: '2' });
     for (const x of m.none) {
       expect(x.Attributes).toBeUndefined();
@@ -393,7 +378,7 @@ describe('batches through boto3', () => {
     const b = ops.batches;
     expect(b.send.Successful.map((s: Json) => s.Id)).toEqual(['ok1', 'ok2']);
     expect(b.send.Successful[0].MD5OfMessageBody).toBe(md5('one\r\n'));
-    expect(b.send.Successful[0].MD5OfMessageAttributes).toBe(attributesMd5({ k: { DataType: 'String', StringValue: 'v' } }));
+    expect(b.send.Successful[0].MD5OfMessageAttributes).toBe(pyAttributesMd5({ k: { DataType: 'String', StringValue: 'v' } }));
     expect(b.send.Successful[1].MD5OfMessageBody).toBe(md5('two'));
     expect(b.send.Failed).toEqual([
       expect.objectContaining({ Id: 'badDelay', SenderFault: true, Code: 'InvalidParameterValue' }),

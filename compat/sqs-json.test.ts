@@ -58,44 +58,13 @@ import {
   type SendMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
 import { startSwitchyard, type Switchyard } from '../src/index.js';
+import { attributesMd5, encodeAttributes, md5 } from './support/digests.js';
 
-// ---------------------------------------------------------------------------------------------
 // The attribute digest, written from shared/reference/MD5.md (independent of src/sqs/md5.ts).
 
 type Attributes = Record<string, MessageAttributeValue>;
 
-function u32be(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n, 0);
-  return b;
-}
-
-/** The byte string MD5.md section 3 feeds to MD5: attributes sorted by name, length-prefixed. */
-function encodeAttributes(attrs: Attributes): Buffer {
-  const parts: Buffer[] = [];
-  const prefixed = (data: Buffer) => parts.push(u32be(data.length), data);
-  for (const name of Object.keys(attrs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const v = attrs[name];
-    prefixed(Buffer.from(name, 'utf8'));
-    prefixed(Buffer.from(v.DataType!, 'utf8'));
-    if (v.StringValue !== undefined) {
-      parts.push(Buffer.from([1]));
-      prefixed(Buffer.from(v.StringValue, 'utf8'));
-    } else if (v.BinaryValue !== undefined) {
-      parts.push(Buffer.from([2]));
-      prefixed(Buffer.from(v.BinaryValue));
-    }
-  }
-  return Buffer.concat(parts);
-}
-
-function attributesMd5(attrs: Attributes): string {
-  return createHash('md5').update(encodeAttributes(attrs)).digest('hex');
-}
-
-function bodyMd5(body: string): string {
-  return createHash('md5').update(body, 'utf8').digest('hex');
-}
+const bodyMd5 = (body: string): string => md5(body);
 
 const WORKED_EXAMPLE: Attributes = {
   City: { DataType: 'String', StringValue: 'Any City' },

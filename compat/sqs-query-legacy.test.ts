@@ -45,33 +45,10 @@ import {
   type QueueAttributeName,
 } from 'sqs-legacy';
 import { startSwitchyard, type Switchyard } from '../src/index.js';
+import { attributesMd5, md5 } from './support/digests.js';
 
 // ---------------------------------------------------------------------------------------
 // Independent digests (shared/reference/MD5.md), not the server's code.
-
-const md5 = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
-
-function attributesMd5(attrs: Record<string, MessageAttributeValue>): string {
-  const parts: Buffer[] = [];
-  const prefixed = (b: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    parts.push(len, b);
-  };
-  for (const name of Object.keys(attrs).sort()) {
-    const v = attrs[name];
-    prefixed(Buffer.from(name, 'utf8'));
-    prefixed(Buffer.from(v.DataType!, 'utf8'));
-    if (v.StringValue !== undefined) {
-      parts.push(Buffer.from([1]));
-      prefixed(Buffer.from(v.StringValue, 'utf8'));
-    } else {
-      parts.push(Buffer.from([2]));
-      prefixed(Buffer.from(v.BinaryValue!));
-    }
-  }
-  return md5(Buffer.concat(parts));
-}
 
 // ---------------------------------------------------------------------------------------
 // Wire capture: every request the SDK sends and every raw response it gets.

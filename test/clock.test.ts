@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Clock } from '../src/clock.js';
+import { rng } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
 
@@ -9,16 +10,6 @@ afterEach(() => {
 });
 
 /** A small deterministic PRNG (mulberry32), so the randomized cases repeat exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('frozen clock', () => {
   it('stands still until advanced or set', () => {

@@ -4,6 +4,7 @@ import { AwsError } from '../src/gateway/errors.js';
 import { decodeQueryInput, encodeXmlError, encodeXmlResponse, escapeXml, parseForm } from '../src/gateway/query-codec.js';
 import { boolean, integer, list, map, required, string, structure, timestamp, blob, wire } from '../src/gateway/shapes.js';
 import { sqsShapes } from '../src/sqs/shapes.js';
+import { errorOf } from './support.js';
 
 const SQS_NS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -13,15 +14,6 @@ function decode(text: string, shape: Parameters<typeof decodeQueryInput>[1]): Re
   return decodeQueryInput(parseForm(text), shape);
 }
 
-function errorOf(fn: () => unknown): AwsError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AwsError);
-    return err as AwsError;
-  }
-  throw new Error('expected an AwsError, got none');
-}
 
 /** An SNS-style (wrapped) input: `Attributes.entry.N.key`, `Tags.member.N.Key`, `TagKeys.member.N`. */
 const snsAttributeValue = structure({ DataType: required(string), StringValue: string, BinaryValue: blob });

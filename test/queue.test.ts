@@ -8,6 +8,7 @@ import { AwsError } from '../src/gateway/errors.js';
 import { Deque } from '../src/sqs/deque.js';
 import { MessageState, type SqsMessage } from '../src/sqs/message.js';
 import { Queue, decodeReceipt, type Received, type SendParams } from '../src/sqs/queue.js';
+import { errorOf, rng } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const ACCOUNT = '000000000000';
@@ -63,26 +64,7 @@ function expectCounts(q: Queue, visible: number, inFlight: number, delayed: numb
   expect(countedByState(q)).toEqual({ visible, inFlight, delayed });
 }
 
-function errorOf(fn: () => unknown): AwsError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AwsError);
-    return err as AwsError;
-  }
-  throw new Error('expected an AwsError, got none');
-}
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Let queued microtasks and one macrotask turn run (long-poll wake-ups are microtasks). */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
