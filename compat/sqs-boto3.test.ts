@@ -272,8 +272,9 @@ describe('queue management through boto3', () => {
       {
         Sid: 'partner',
         Effect: 'Allow',
+        // As AWS writes it: several principals are a list, a lone action a string.
         Principal: { AWS: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::444455556666:root'] },
-        Action: ['SQS:SendMessage'],
+        Action: 'SQS:SendMessage',
         Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:b3-main`,
       },
     ]);

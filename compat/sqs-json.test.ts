@@ -1183,6 +1183,13 @@ describe('AddPermission / RemovePermission', () => {
     expect(dup.message).toBe('Value dup for parameter Label is invalid. Reason: Already exists.');
     const missing = await invalidParameterValue(sqs.send(new RemovePermissionCommand({ QueueUrl: url, Label: 'missing' })));
     expect(missing.message).toBe("Value missing for parameter Label is invalid. Reason: can't find label.");
+    // At most 7 actions in one permission: OverLimit (403), as AWS documents.
+    const eight = ['SendMessage', 'ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'GetQueueAttributes', 'GetQueueUrl', 'PurgeQueue', 'ListQueueTags'];
+    const over = await sqs
+      .send(new AddPermissionCommand({ QueueUrl: url, Label: 'many', AWSAccountIds: [ACCOUNT], Actions: eight }))
+      .then(() => undefined, (e: SQSServiceException) => e);
+    expect(over?.name).toBe('OverLimit');
+    expect(over?.$metadata.httpStatusCode).toBe(403);
     const gone = `${url}-gone`;
     await nonExistentQueue(sqs.send(new AddPermissionCommand({ QueueUrl: gone, Label: 'l', AWSAccountIds: [ACCOUNT], Actions: ['SendMessage'] })));
     await nonExistentQueue(sqs.send(new RemovePermissionCommand({ QueueUrl: gone, Label: 'l' })));

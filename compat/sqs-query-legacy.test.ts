@@ -412,7 +412,8 @@ describe('queue management operations', () => {
       expect.objectContaining({
         Sid: 'let-them-send',
         Effect: 'Allow',
-        Principal: { AWS: ['arn:aws:iam::111122223333:root'] },
+        // As AWS writes it: a lone principal is a string, several actions a list.
+        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
         Action: ['SQS:SendMessage', 'SQS:ReceiveMessage'],
         Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:perm-main`,
       }),

@@ -395,13 +395,16 @@ export class SqsService implements ServiceHandler {
       const policy = readPolicy(q);
       if (!input.AWSAccountIds?.length) throw missingParameter('AWSAccountId');
       if (!input.Actions?.length) throw missingParameter('ActionName');
+      if (input.Actions.length > 7)
+        throw sqsError('OverLimit', `${input.Actions.length} Actions were found, maximum allowed is 7.`);
       if (policy.Statement.some((s) => s.Sid === input.Label))
         throw invalidParameterValue(`Value ${input.Label} for parameter Label is invalid. Reason: Already exists.`);
       policy.Statement.push({
         Sid: input.Label!,
         Effect: 'Allow',
-        Principal: { AWS: input.AWSAccountIds.map((a) => `arn:aws:iam::${a}:root`) },
-        Action: input.Actions.map((a) => (a === '*' ? 'SQS:*' : `SQS:${a}`)),
+        // As AWS writes it: a lone principal or action is a string, several are a list.
+        Principal: { AWS: oneOrMany(input.AWSAccountIds.map((a) => `arn:aws:iam::${a}:root`)) },
+        Action: oneOrMany(input.Actions.map((a) => (a === '*' ? 'SQS:*' : `SQS:${a}`))),
         Resource: q.arn,
       });
       q.setAttributes({ Policy: JSON.stringify(policy) });
@@ -632,6 +635,10 @@ function decodeToken(token: string): string | undefined {
   }
 }
 
+function oneOrMany(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
+}
+
 interface PolicyDoc {
   Version: string;
   Id: string;
@@ -649,7 +656,7 @@ function readPolicy(q: Queue): PolicyDoc {
       /* replaced below */
     }
   }
-  return { Version: '2012-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: [] };
+  return { Version: '2008-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: [] };
 }
 
 type Selector = (name: string) => boolean;
