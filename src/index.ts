@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Clock } from './clock.js';
 import { resolveOptions, type SwitchyardOptions } from './config.js';
 import { createSwitchyardServer } from './server.js';
+import { EventsService } from './events/service.js';
 import { SqsService } from './sqs/service.js';
 
 export { Clock } from './clock.js';
@@ -21,6 +22,7 @@ export interface Switchyard {
   /** The clock every deadline runs on: `clock.advance(30_000)` makes 30 s pass now. */
   readonly clock: Clock;
   readonly sqs: SqsService;
+  readonly events: EventsService;
   /** Drop all state (queues, messages). */
   reset(): void;
   /** Stop accepting, end open connections, and stop the clock. */
@@ -32,8 +34,9 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
   const sqs = new SqsService({ clock });
+  const events = new EventsService();
   const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
-  const server = createSwitchyardServer({ options: resolved, clock, sqs }, `${displayHost}:${resolved.port}`);
+  const server = createSwitchyardServer({ options: resolved, clock, sqs, events }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // A deep accept backlog: test suites open thousands of long-poll connections at once, and
@@ -50,7 +53,11 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     port,
     clock,
     sqs,
-    reset: () => sqs.reset(),
+    events,
+    reset: () => {
+      sqs.reset();
+      events.reset();
+    },
     stop: async () => {
       sqs.reset();
       clock.stop();

@@ -8,6 +8,7 @@ import express from 'express';
 import type { Clock } from './clock.js';
 import type { ResolvedOptions } from './config.js';
 import { Gateway } from './gateway/gateway.js';
+import type { EventsService } from './events/service.js';
 import type { SqsService } from './sqs/service.js';
 import { VERSION } from './version.js';
 
@@ -15,13 +16,14 @@ export interface ServerParts {
   options: ResolvedOptions;
   clock: Clock;
   sqs: SqsService;
+  events: EventsService;
 }
 
 export function createInspectionApp(): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/_switchyard/health', (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, services: ['sqs'] });
+    res.json({ status: 'ok', version: VERSION, services: ['sqs', 'events'] });
   });
   app.use('/_switchyard', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
@@ -31,7 +33,7 @@ export function createInspectionApp(): express.Express {
 
 export function createSwitchyardServer(parts: ServerParts, fallbackHost: string): Server {
   const gateway = new Gateway({
-    services: [parts.sqs],
+    services: [parts.sqs, parts.events],
     defaultAccount: parts.options.account,
     defaultRegion: parts.options.region,
     maxBodyBytes: parts.options.maxBodyBytes,

@@ -19,5 +19,11 @@ export interface ServiceHandler {
   /** Query protocol API version and XML namespace, if the service speaks query. */
   readonly query?: { version: string; namespace: string };
   readonly operations: Record<string, import('./shapes.js').OperationShapes>;
+  /**
+   * Every operation the real service has, when Switchyard serves only some: a call to one of
+   * these that is not in `operations` is answered "not yet supported by Switchyard" rather than
+   * as an unknown operation.
+   */
+  readonly knownOperations?: ReadonlySet<string>;
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown | Promise<unknown>;
 }

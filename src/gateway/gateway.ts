@@ -144,8 +144,11 @@ export class Gateway {
         const shapes = Object.hasOwn(protocol.service.operations, operation)
           ? protocol.service.operations[operation]
           : undefined;
-        if (!shapes)
+        if (!shapes) {
+          if (protocol.service.knownOperations?.has(operation))
+            throw new AwsError(CommonErrors.UnknownOperation, `Operation ${operation} is not yet supported by Switchyard.`);
           throw new AwsError(CommonErrors.UnknownOperation, `Operation ${operation || String(req.headers['x-amz-target'])} is not supported by this service.`);
+        }
         input = decodeJsonInput(text, shapes.input);
       } else {
         const params = this.queryParams(req, text);

@@ -1,0 +1,162 @@
+/**
+ * A compiled pattern against a flattened event. Every field must be matched by one of the event's
+ * values at its path, and each `$or` by one of its alternatives. Values taken from arrays must
+ * agree: two fields matched by values from different elements of the same array do not match
+ * together (`[{"a":1,"b":2},{"a":3,"b":4}]` does not match `a = 1 and b = 4`), as AWS does.
+ * `exists: false` likewise asks for no value in the array elements chosen for the other fields,
+ * so it is checked last, once those are bound. The search binds array elements as it goes and
+ * backtracks only when values come from arrays.
+ */
+import type { CompiledField, CompiledPattern } from './compile.js';
+import { flattenEvent, type FlatEvent, type Leaf } from './event.js';
+
+type Constraint = CompiledField | CompiledPattern[];
+
+/**
+ * Values tried before giving up. Backtracking over array elements is exponential in the worst
+ * case (many fields, each matched by many elements of different arrays, failing at the end); a
+ * hostile event must cost bounded time, so past this budget matching stops with an error rather
+ * than a guess. Real events stay far below it.
+ */
+const MATCH_BUDGET = 1_000_000;
+
+export class MatchTooComplexError extends Error {
+  constructor() {
+    super('The event has too many array values to match against this pattern.');
+    this.name = 'MatchTooComplexError';
+  }
+}
+
+interface Search {
+  event: FlatEvent;
+  bound: Map<number, number>;
+  budget: number;
+}
+
+export function matchesEvent(pattern: CompiledPattern, event: unknown): boolean {
+  return matchesFlat(pattern, flattenEvent(event));
+}
+
+export function matchesFlat(pattern: CompiledPattern, event: FlatEvent): boolean {
+  // Cheap first: a field that no value passes (ignoring array elements) fails the pattern.
+  for (const f of pattern.fields) {
+    if (f.matchesAbsent) continue;
+    const leaves = event.get(f.path);
+    if (leaves === undefined || !leaves.some((leaf) => passes(f, leaf))) return false;
+  }
+  try {
+    return solve(constraintsOf(pattern), [], { event, bound: new Map(), budget: MATCH_BUDGET }) === true;
+  } catch (err) {
+    // Recursion is one frame per field; a pattern with tens of thousands of fields could overflow.
+    if (err instanceof RangeError) throw new MatchTooComplexError();
+    throw err;
+  }
+}
+
+function constraintsOf(p: CompiledPattern): Constraint[] {
+  return [...p.fields, ...p.ors];
+}
+
+/**
+ * Why a search failed: the arrays whose chosen elements made it fail. Choosing another value for
+ * a field helps only if that field bound one of them; otherwise the search jumps straight back
+ * past it (conflict-directed backjumping), so arrays that do not interact cost a sum, not a
+ * product. A superset is always safe; the empty set means no choice could help.
+ */
+type Conflict = Set<number>;
+const NO_CHOICE_HELPS: Conflict = new Set();
+
+/** `absentSoFar`: paths that must have no value consistent with the final binding. */
+function solve(list: Constraint[], absentSoFar: readonly string[], search: Search): true | Conflict {
+  let absent = absentSoFar;
+  const { event, bound } = search;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (Array.isArray(c)) {
+      const rest = list.slice(i + 1);
+      const conflict: Conflict = new Set();
+      for (const alt of c) {
+        const r = solve([...constraintsOf(alt), ...rest], absent, search);
+        if (r === true) return true;
+        for (const id of r) conflict.add(id);
+      }
+      return conflict;
+    }
+    const leaves = event.get(c.path);
+    if (leaves === undefined || leaves.length === 0) {
+      if (c.matchesAbsent) continue;
+      return NO_CHOICE_HELPS;
+    }
+    // A passing value outside any array binds nothing, so no other value could do better: go on
+    // without recursing (patterns with thousands of plain fields cost no stack).
+    if (c.tests.length > 0 && leaves.some((leaf) => leaf.trail === null && passes(c, leaf))) continue;
+    const conflict: Conflict = new Set();
+    if (c.tests.length > 0) {
+      const rest = list.slice(i + 1);
+      for (const leaf of leaves) {
+        if (--search.budget < 0) throw new MatchTooComplexError();
+        if (leaf.trail === null || !passes(c, leaf)) continue;
+        if (!consistent(leaf, bound)) {
+          addBoundIds(leaf, bound, conflict);
+          continue;
+        }
+        const added = bind(leaf, bound);
+        const r = solve(rest, absent, search);
+        for (const id of added) bound.delete(id);
+        if (r === true) return true;
+        if (!added.some((id) => r.has(id))) {
+          // Nothing this field chose caused the failure: no other choice here can fix it.
+          if (!c.matchesAbsent) return r;
+          for (const id of r) conflict.add(id);
+          break;
+        }
+        for (const id of r) if (!added.includes(id)) conflict.add(id);
+      }
+    }
+    if (!c.matchesAbsent) return conflict;
+    // Still possible: no value at this path in the elements the other fields choose.
+    absent = [...absent, c.path];
+    if (conflict.size > 0) {
+      const r = solve(list.slice(i + 1), absent, search);
+      if (r === true) return true;
+      for (const id of r) conflict.add(id);
+      return conflict;
+    }
+  }
+  const conflict: Conflict = new Set();
+  for (const path of absent) {
+    const leaves = event.get(path);
+    if (leaves === undefined) continue;
+    for (const leaf of leaves) if (consistent(leaf, bound)) addBoundIds(leaf, bound, conflict);
+    if (leaves.some((leaf) => consistent(leaf, bound))) return conflict;
+  }
+  return true;
+}
+
+function addBoundIds(leaf: Leaf, bound: Map<number, number>, into: Conflict): void {
+  for (let step = leaf.trail; step !== null; step = step.outer) if (bound.has(step.array)) into.add(step.array);
+}
+
+function passes(field: CompiledField, leaf: Leaf): boolean {
+  for (const test of field.tests) if (test(leaf.value)) return true;
+  return false;
+}
+
+function consistent(leaf: Leaf, bound: Map<number, number>): boolean {
+  for (let step = leaf.trail; step !== null; step = step.outer) {
+    const at = bound.get(step.array);
+    if (at !== undefined && at !== step.index) return false;
+  }
+  return true;
+}
+
+function bind(leaf: Leaf, bound: Map<number, number>): number[] {
+  const added: number[] = [];
+  for (let step = leaf.trail; step !== null; step = step.outer) {
+    if (!bound.has(step.array)) {
+      bound.set(step.array, step.index);
+      added.push(step.array);
+    }
+  }
+  return added;
+}
