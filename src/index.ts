@@ -47,6 +47,10 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const reset = (): void => {
+    sqs.reset();
+    events.reset();
+  };
   const endpoint = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
   return {
     endpoint,
@@ -54,12 +58,9 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     clock,
     sqs,
     events,
-    reset: () => {
-      sqs.reset();
-      events.reset();
-    },
+    reset,
     stop: async () => {
-      sqs.reset();
+      reset();
       clock.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

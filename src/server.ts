@@ -19,11 +19,11 @@ export interface ServerParts {
   events: EventsService;
 }
 
-export function createInspectionApp(): express.Express {
+export function createInspectionApp(services: readonly string[]): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/_switchyard/health', (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, services: ['sqs', 'events'] });
+    res.json({ status: 'ok', version: VERSION, services });
   });
   app.use('/_switchyard', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
@@ -32,15 +32,16 @@ export function createInspectionApp(): express.Express {
 }
 
 export function createSwitchyardServer(parts: ServerParts, fallbackHost: string): Server {
+  const services = [parts.sqs, parts.events];
   const gateway = new Gateway({
-    services: [parts.sqs, parts.events],
+    services,
     defaultAccount: parts.options.account,
     defaultRegion: parts.options.region,
     maxBodyBytes: parts.options.maxBodyBytes,
     fallbackHost,
     onError: parts.options.onError,
   });
-  const app = createInspectionApp();
+  const app = createInspectionApp(services.map((s) => s.name));
   const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (url.startsWith('/_switchyard')) {
