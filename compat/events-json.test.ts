@@ -1,14 +1,15 @@
 /**
  * EventBridge compatibility through the current `@aws-sdk/client-eventbridge` (awsJson1_1):
- * TestEventPattern's match, no-match and both of its errors, and the error every operation not
- * yet served answers with.
+ * TestEventPattern's match, no-match and both of its errors, and the error the operations not
+ * served (global endpoints, partner event sources) answer with. Buses, rules and targets are in
+ * events-resources.test.ts; delivery in events-delivery.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EventBridgeClient,
   InvalidEventPatternException,
-  ListRulesCommand,
-  PutEventsCommand,
+  ActivateEventSourceCommand,
+  ListEndpointsCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { startSwitchyard, type Switchyard } from '../src/index.js';
@@ -103,11 +104,11 @@ describe('TestEventPattern', () => {
 
 describe('operations not yet served', () => {
   it('answer UnknownOperationException naming the operation, not a 500', async () => {
-    for (const command of [new ListRulesCommand({}), new PutEventsCommand({ Entries: [{ Source: 'a', DetailType: 'b', Detail: '{}' }] })]) {
-      const err = await errorOf(eb.send(command as ListRulesCommand));
+    for (const command of [new ListEndpointsCommand({}), new ActivateEventSourceCommand({ Name: 'aws.partner/x' })]) {
+      const err = await errorOf(eb.send(command as ListEndpointsCommand));
       expect(err.name).toBe('UnknownOperationException');
       expect(err.$metadata.httpStatusCode).toBe(400);
-      expect(err.message).toMatch(/^Operation (ListRules|PutEvents) is not yet supported by Switchyard\.$/);
+      expect(err.message).toMatch(/^Operation (ListEndpoints|ActivateEventSource) is not yet supported by Switchyard\.$/);
     }
   });
 });

@@ -80,9 +80,46 @@ export class Clock {
   /** Move time forward by `ms` and fire every timer that is now due, in deadline order. */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError('advance() takes a non-negative number of milliseconds');
-    if (this.frozenAt !== undefined) this.frozenAt += ms;
-    else this.offset += ms;
-    this.fireDue();
+    if (this.frozenAt === undefined) {
+      this.offset += ms;
+      this.fireDue();
+      return;
+    }
+    const to = this.frozenAt + ms;
+    // A timer callback that advances time: the outer loop goes on to the later target.
+    if (this.stepping !== undefined) {
+      this.stepping = Math.max(this.stepping, to);
+      return;
+    }
+    // Frozen time moves timer by timer, so each callback sees now() at its own deadline: a rule
+    // firing every 5 minutes fires three times in a 15-minute advance, each at its own minute.
+    this.stepping = to;
+    try {
+      for (;;) {
+        const top = this.heap[0];
+        if (!top || top.at > this.stepping) break;
+        if (top.at > this.frozenAt) this.frozenAt = top.at;
+        this.cancel(top);
+        this.run(top);
+      }
+      this.frozenAt = Math.max(this.frozenAt, this.stepping);
+    } finally {
+      this.stepping = undefined;
+    }
+  }
+
+  /** Target of the advance in progress on a frozen clock. */
+  private stepping: number | undefined;
+
+  private run(timer: Timer): void {
+    try {
+      timer.fn();
+    } catch (err) {
+      // A timer callback must not take the scheduler down with it.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
   }
 
   /** Set a frozen clock to an instant (never backwards). */
@@ -122,14 +159,7 @@ export class Clock {
         const top = this.heap[0];
         if (!top || top.at > this.now()) break;
         this.cancel(top);
-        try {
-          top.fn();
-        } catch (err) {
-          // A timer callback must not take the scheduler down with it.
-          queueMicrotask(() => {
-            throw err;
-          });
-        }
+        this.run(top);
       }
     } finally {
       this.firing = false;

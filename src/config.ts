@@ -17,6 +17,16 @@ export interface SwitchyardOptions {
   frozenClockAt?: number;
   /** Called with unexpected errors (a bug, never a client mistake). Default: printed to stderr. */
   onError?(err: unknown): void;
+  /**
+   * Endpoints for EventBridge targets of services Switchyard does not emulate, by the ARN's
+   * service name: `{ lambda: 'http://127.0.0.1:3001', states: 'http://127.0.0.1:8083' }`.
+   * Targets of a service without one are recorded in the trace as captured.
+   */
+  forward?: Record<string, string>;
+  /** Rules per event bus. AWS's default quota is 300 (adjustable); so is ours. */
+  rulesPerBus?: number;
+  /** Events kept in the trace (a ring: the oldest go first). Default 10,000. */
+  traceCapacity?: number;
 }
 
 export interface ResolvedOptions extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError'>> {
@@ -30,6 +40,8 @@ export const DEFAULTS = {
   account: '000000000000',
   region: 'us-east-1',
   maxBodyBytes: 5 * 1024 * 1024,
+  rulesPerBus: 300,
+  traceCapacity: 10_000,
 } as const;
 
 export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
@@ -41,6 +53,9 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     account,
     region: o.region ?? DEFAULTS.region,
     maxBodyBytes: o.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    forward: o.forward ?? {},
+    rulesPerBus: o.rulesPerBus ?? DEFAULTS.rulesPerBus,
+    traceCapacity: o.traceCapacity ?? DEFAULTS.traceCapacity,
     frozenClockAt: o.frozenClockAt,
     onError: o.onError ?? ((err) => console.error('switchyard: internal error:', err)),
   };
@@ -53,5 +68,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SwitchyardOptions {
   if (env.SWITCHYARD_HOST) o.host = env.SWITCHYARD_HOST;
   if (env.SWITCHYARD_ACCOUNT) o.account = env.SWITCHYARD_ACCOUNT;
   if (env.SWITCHYARD_REGION) o.region = env.SWITCHYARD_REGION;
+  if (env.SWITCHYARD_RULES_PER_BUS) o.rulesPerBus = Number(env.SWITCHYARD_RULES_PER_BUS);
+  if (env.SWITCHYARD_TRACE_CAPACITY) o.traceCapacity = Number(env.SWITCHYARD_TRACE_CAPACITY);
+  // SWITCHYARD_FORWARD_LAMBDA=http://127.0.0.1:3001 -> forward.lambda
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^SWITCHYARD_FORWARD_([A-Z0-9_]+)$/.exec(key);
+    if (m && value) (o.forward ??= {})[m[1].toLowerCase()] = value;
+  }
   return o;
 }

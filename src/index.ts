@@ -34,7 +34,14 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
   const sqs = new SqsService({ clock });
-  const events = new EventsService();
+  const events = new EventsService({
+    clock,
+    findQueue: sqs.findByArn,
+    forward: resolved.forward,
+    rulesPerBus: resolved.rulesPerBus,
+    traceCapacity: resolved.traceCapacity,
+    onError: resolved.onError,
+  });
   const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
   const server = createSwitchyardServer({ options: resolved, clock, sqs, events }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {
@@ -60,7 +67,8 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     events,
     reset,
     stop: async () => {
-      reset();
+      sqs.reset();
+      events.close();
       clock.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

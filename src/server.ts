@@ -1,7 +1,7 @@
 /**
  * Assembles the process: one node:http server whose hot path goes straight to the gateway, and
- * an express app for the human-facing routes under /_switchyard/ (health now; the inspection API
- * and the debug UI later).
+ * an express app for the human-facing routes under /_switchyard/ (health, the trace API under
+ * /_switchyard/api/; the debug UI later).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import express from 'express';
@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './config.js';
 import { Gateway } from './gateway/gateway.js';
 import type { EventsService } from './events/service.js';
 import type { SqsService } from './sqs/service.js';
+import { traceApi, type TraceApiParts } from './trace/api.js';
 import { VERSION } from './version.js';
 
 export interface ServerParts {
@@ -19,12 +20,13 @@ export interface ServerParts {
   events: EventsService;
 }
 
-export function createInspectionApp(services: readonly string[]): express.Express {
+export function createInspectionApp(services: readonly string[], trace?: TraceApiParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/_switchyard/health', (_req, res) => {
     res.json({ status: 'ok', version: VERSION, services });
   });
+  if (trace) app.use('/_switchyard/api', traceApi(trace));
   app.use('/_switchyard', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });
@@ -41,7 +43,7 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     fallbackHost,
     onError: parts.options.onError,
   });
-  const app = createInspectionApp(services.map((s) => s.name));
+  const app = createInspectionApp(services.map((s) => s.name), { trace: parts.events.trace, clock: parts.clock });
   const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (url.startsWith('/_switchyard')) {

@@ -40,9 +40,13 @@ describe('frozen clock', () => {
     c.advance(99);
     expect(fired).toEqual([]);
     c.advance(301); // now T0+400
-    // The clock jumps to the advance target first; callbacks run in deadline order.
-    expect(fired.map(([n]) => n)).toEqual(['a', 'b', 'c']);
-    expect(fired.every(([, t]) => t === T0 + 400)).toBe(true);
+    // Time moves timer by timer: each callback runs at its own deadline, then the clock reaches the target.
+    expect(fired).toEqual([
+      ['a', T0 + 100],
+      ['b', T0 + 200],
+      ['c', T0 + 300],
+    ]);
+    expect(c.now()).toBe(T0 + 400);
     expect(c.pending).toBe(1);
     c.advance(600);
     expect(fired.map(([n]) => n)).toEqual(['a', 'b', 'c', 'late']);
@@ -95,18 +99,17 @@ describe('frozen clock', () => {
     const fired: string[] = [];
     c.after(10, () => {
       fired.push('first');
-      c.after(5, () => fired.push('next')); // now is already T0+30: due at T0+35
-      c.at(T0 + 20, () => fired.push('already due'));
+      c.after(5, () => fired.push('next')); // now is T0+10 in this callback: due at T0+15
+      c.at(T0 + 20, () => fired.push('at 20'));
       c.after(0, () => fired.push('immediately due'));
+      c.at(T0 + 31, () => fired.push('after the target'));
     });
     c.after(25, () => fired.push('second'));
     c.advance(30);
-    // 'already due' (T0+20) sorts before 'second' (T0+25); 'immediately due' is at now (T0+30).
-    expect(fired).toEqual(['first', 'already due', 'second', 'immediately due']);
-    c.advance(4);
-    expect(fired).toHaveLength(4);
+    expect(fired).toEqual(['first', 'immediately due', 'next', 'at 20', 'second']);
+    expect(c.now()).toBe(T0 + 30);
     c.advance(1);
-    expect(fired).toEqual(['first', 'already due', 'second', 'immediately due', 'next']);
+    expect(fired).toEqual(['first', 'immediately due', 'next', 'at 20', 'second', 'after the target']);
   });
 
   it('keeps firing the other timers when one callback throws, and reports the error', () => {
@@ -143,14 +146,14 @@ describe('frozen clock', () => {
     const fired: [string, number][] = [];
     c.after(10, () => {
       fired.push(['a', c.now()]);
-      c.advance(100); // nested: moves time, the outer loop fires what is due
+      c.advance(100); // nested: extends the outer advance, which fires what is due in order
     });
     c.after(50, () => fired.push(['b', c.now()]));
     c.after(200, () => fired.push(['c', c.now()]));
     c.advance(10);
     expect(fired).toEqual([
       ['a', T0 + 10],
-      ['b', T0 + 110],
+      ['b', T0 + 50],
     ]);
     expect(c.now()).toBe(T0 + 110);
     c.advance(90);

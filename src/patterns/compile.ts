@@ -4,6 +4,7 @@
  * lower-cased ignore-case values, wildcard regular expressions, anything-but sets).
  */
 import { inCidr, parseCidr } from './cidr.js';
+import { internPath } from './event.js';
 import type { Condition, Scalar, ValidatedPattern } from './validate.js';
 import { wildcardRegExp } from './wildcard.js';
 
@@ -13,8 +14,12 @@ export interface CompiledField {
   path: string;
   /** Any one passing is enough. `exists: true` compiles to a test that always passes. */
   tests: ValueTest[];
+  /** The tests as one: true when any passes (never, when there are none). */
+  test: ValueTest;
   /** `exists: false`: the field is also satisfied when the event has no value at this path. */
   matchesAbsent: boolean;
+  /** The conditions the tests came from, for indexes that pick fields to look events up by (rule-index.ts). */
+  conditions: readonly Condition[];
 }
 
 export interface CompiledPattern {
@@ -32,7 +37,7 @@ export function compilePattern(validated: ValidatedPattern): CompiledPattern {
         if (c.kind === 'exists' && !c.value) matchesAbsent = true;
         else tests.push(compileCondition(c));
       }
-      return { path: f.path, tests, matchesAbsent };
+      return { path: internPath(f.path), tests, test: anyOf(f.conditions, tests), matchesAbsent, conditions: f.conditions };
     }),
     ors: pattern.ors.map((alternatives) => alternatives.map(compilePattern)),
   };
@@ -68,6 +73,23 @@ function applyOrOverrides(pattern: ValidatedPattern): ValidatedPattern {
 
 const lower = (s: string): string => s.toLowerCase();
 const always: ValueTest = () => true;
+const never: ValueTest = () => false;
+
+/** One call per value instead of one per condition; a list of exact values becomes one set look-up. */
+function anyOf(conditions: readonly Condition[], tests: ValueTest[]): ValueTest {
+  if (tests.length === 0) return never;
+  const exact = conditions.filter((c): c is Extract<Condition, { kind: 'exact' }> => c.kind === 'exact');
+  if (exact.length === tests.length && exact.length > 1) {
+    // Set membership is SameValueZero: like ===, for values that JSON can hold.
+    const values = new Set(exact.map((c) => c.value));
+    return (v) => values.has(v);
+  }
+  if (tests.length === 1) return tests[0];
+  return (v) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i](v)) return true;
+    return false;
+  };
+}
 
 function compileCondition(c: Condition): ValueTest {
   switch (c.kind) {

@@ -8,6 +8,7 @@ export { validatePattern, validatePatternText, type ValidatedPattern, type Condi
 export { compilePattern, type CompiledPattern } from './compile.js';
 export { MatchTooComplexError, matchesEvent, matchesFlat } from './match.js';
 export { flattenEvent, type FlatEvent } from './event.js';
+export { PatternIndex } from './rule-index.js';
 
 import { compilePattern, type CompiledPattern } from './compile.js';
 import { validatePatternText } from './validate.js';

@@ -38,12 +38,34 @@ export function matchesEvent(pattern: CompiledPattern, event: unknown): boolean 
 }
 
 export function matchesFlat(pattern: CompiledPattern, event: FlatEvent): boolean {
-  // Cheap first: a field that no value passes (ignoring array elements) fails the pattern.
-  for (const f of pattern.fields) {
-    if (f.matchesAbsent) continue;
+  // Cheap first: a field that no value passes (ignoring array elements) fails the pattern. And
+  // the common case ends here: with no `$or`, and every field passed by a value outside any array
+  // (or, for `exists: false`, given no value at all), nothing is left for the search to decide.
+  let decided = pattern.ors.length === 0;
+  const fields = pattern.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const leaves = event.get(f.path);
-    if (leaves === undefined || !leaves.some((leaf) => passes(f, leaf))) return false;
+    if (leaves === undefined || leaves.length === 0) {
+      if (f.matchesAbsent) continue;
+      return false;
+    }
+    let passed = false;
+    let plain = false;
+    for (let j = 0; j < leaves.length; j++) {
+      if (passes(f, leaves[j])) {
+        passed = true;
+        if (leaves[j].trail === null) {
+          plain = true;
+          break;
+        }
+      }
+    }
+    if (plain) continue;
+    if (!passed && !f.matchesAbsent) return false;
+    decided = false;
   }
+  if (decided) return true;
   try {
     return solve(constraintsOf(pattern), [], { event, bound: new Map(), budget: MATCH_BUDGET }) === true;
   } catch (err) {
@@ -138,8 +160,7 @@ function addBoundIds(leaf: Leaf, bound: Map<number, number>, into: Conflict): vo
 }
 
 function passes(field: CompiledField, leaf: Leaf): boolean {
-  for (const test of field.tests) if (test(leaf.value)) return true;
-  return false;
+  return field.test(leaf.value);
 }
 
 function consistent(leaf: Leaf, bound: Map<number, number>): boolean {

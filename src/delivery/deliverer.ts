@@ -1,0 +1,164 @@
+/**
+ * One target delivery from first attempt to its end: delivered, or retried with backoff on the
+ * clock per the target's RetryPolicy, then written to its dead-letter queue or dropped.
+ *
+ * Backoff: AWS documents "exponential back off and jitter" without the constants. Switchyard
+ * waits 1 s before the first retry and doubles up to 5 minutes, without jitter so tests replay
+ * exactly (ARCHITECTURE.md). An attempt stops being made once the event is older than
+ * MaximumEventAgeInSeconds (default 24 h) or after MaximumRetryAttempts retries (default 185).
+ * Failures AWS does not retry (a missing resource, no permission) go to the DLQ at once.
+ */
+import type { Clock } from '../clock.js';
+import type { DeliveryAttempt, TargetDelivery } from '../trace/trace.js';
+import type { DeliveryOutcome } from './outcome.js';
+
+export const RETRY_DEFAULTS = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 } as const;
+const FIRST_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 300_000;
+
+export function backoffMs(retry: number): number {
+  return Math.min(FIRST_BACKOFF_MS * 2 ** (retry - 1), MAX_BACKOFF_MS);
+}
+
+export interface DeliveryRequest {
+  /** One attempt. */
+  send(): DeliveryOutcome | Promise<DeliveryOutcome>;
+  /** Epoch ms the event was accepted: its age counts from here. */
+  eventTime: number;
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  deadLetterArn?: string;
+  /** The DLQ message: the event as AWS writes it there, and AWS's attributes. */
+  deadLetterBody: string;
+  ruleArn: string;
+  targetArn: string;
+  record: TargetDelivery;
+}
+
+export interface DeadLetterWriter {
+  /** Send to an SQS queue by ARN with string message attributes; false when the queue does not exist. */
+  (queueArn: string, body: string, attributes: Record<string, string>): DeliveryOutcome;
+}
+
+export class Deliverer {
+  /** Deliveries waiting for a retry, so reset() can cancel them. */
+  private readonly waiting = new Set<ReturnType<Clock['after']>>();
+  private pending = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly writeDeadLetter: DeadLetterWriter,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Start a delivery; the first attempt runs after the current call stack (PutEvents answers first). */
+  start(req: DeliveryRequest): void {
+    this.pending++;
+    queueMicrotask(() => void this.attempt(req));
+  }
+
+  /** Deliveries started and not yet ended (including those waiting for a retry). */
+  get inFlight(): number {
+    return this.pending;
+  }
+
+  /** Resolves when no attempt is running or about to run (retries waiting on the clock do not count). */
+  settled(): Promise<void> {
+    if (this.running === 0 && this.queued() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private running = 0;
+  private queued(): number {
+    return this.pending - this.waiting.size - this.running;
+  }
+
+  private async attempt(req: DeliveryRequest): Promise<void> {
+    this.running++;
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await req.send();
+    } catch (err) {
+      this.onError(err);
+      outcome = { ok: false, code: 'INTERNAL_ERROR', message: String((err as Error)?.message ?? err), retryable: true };
+    }
+    this.running--;
+    try {
+      this.record(req, outcome);
+    } catch (err) {
+      this.onError(err);
+    }
+    this.wakeIdle();
+  }
+
+  private record(req: DeliveryRequest, outcome: DeliveryOutcome): void {
+    const now = this.clock.now();
+    const attempt: DeliveryAttempt = outcome.ok
+      ? { at: now, ok: true, captured: outcome.captured, status: outcome.status, detail: outcome.detail }
+      : { at: now, ok: false, code: outcome.code, message: outcome.message, status: outcome.status };
+    const rec = req.record;
+    rec.attempts.push(attempt);
+    if (outcome.ok) {
+      rec.state = outcome.captured ? 'captured' : 'delivered';
+      this.pending--;
+      return;
+    }
+    const retries = rec.attempts.length - 1;
+    const maxRetries = req.maximumRetryAttempts ?? RETRY_DEFAULTS.maximumRetryAttempts;
+    const maxAgeMs = (req.maximumEventAgeInSeconds ?? RETRY_DEFAULTS.maximumEventAgeInSeconds) * 1000;
+    let exhausted: string | undefined;
+    if (outcome.retryable) {
+      const delay = Math.max(backoffMs(retries + 1), outcome.retryAfterMs ?? 0);
+      if (retries >= maxRetries) exhausted = 'MaximumRetryAttempts';
+      else if (now + delay - req.eventTime > maxAgeMs) exhausted = 'MaximumEventAgeInSeconds';
+      else {
+        rec.state = 'retrying';
+        const timer = this.clock.after(delay, () => {
+          this.waiting.delete(timer);
+          void this.attempt(req);
+        });
+        this.waiting.add(timer);
+        return;
+      }
+    }
+    rec.exhausted = exhausted ?? 'NotRetryable';
+    this.pending--;
+    if (!req.deadLetterArn) {
+      rec.state = 'dropped';
+      return;
+    }
+    const attributes: Record<string, string> = {
+      RULE_ARN: req.ruleArn,
+      TARGET_ARN: req.targetArn,
+      ERROR_CODE: outcome.code,
+      ERROR_MESSAGE: outcome.message,
+      RETRY_ATTEMPTS: String(retries),
+    };
+    if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
+    const dlq = this.writeDeadLetter(req.deadLetterArn, req.deadLetterBody, attributes);
+    if (dlq.ok) {
+      rec.state = 'dead-lettered';
+      rec.deadLetterArn = req.deadLetterArn;
+    } else {
+      // AWS counts these as InvocationsFailedToBeSentToDlq: the event is gone.
+      rec.state = 'dropped';
+      rec.attempts.push({ at: now, ok: false, code: dlq.code, message: `Dead-letter queue: ${dlq.message}` });
+    }
+  }
+
+  private wakeIdle(): void {
+    if (this.running === 0 && this.queued() === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Cancel every retry waiting on the clock (reset). */
+  cancelAll(): void {
+    for (const t of this.waiting) this.clock.cancel(t);
+    this.pending -= this.waiting.size;
+    this.waiting.clear();
+  }
+}
