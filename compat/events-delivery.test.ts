@@ -28,6 +28,7 @@ interface Received {
 /** A real HTTP server that answers with the next status in `statuses` (the last one repeats) and records every request. */
 class StubServer {
   readonly requests: Received[] = [];
+  readonly tokenRequests: Received[] = [];
   statuses: number[] = [200];
   private server?: Server;
   private waiters: Array<{ n: number; resolve: () => void }> = [];
@@ -38,6 +39,13 @@ class StubServer {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (req.url === '/token') {
+          // An OAuth client-credentials token endpoint; token requests are recorded, not counted as deliveries.
+          this.tokenRequests.push({ method: req.method!, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ access_token: `token-${this.tokenRequests.length}`, token_type: 'Bearer', expires_in: 3600 }));
+          return;
+        }
         this.requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const status = this.statuses[Math.min(this.requests.length - 1, this.statuses.length - 1)];
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -57,6 +65,7 @@ class StubServer {
 
   reset(): void {
     this.requests.length = 0;
+    this.tokenRequests.length = 0;
     this.statuses = [200];
   }
 
@@ -297,6 +306,61 @@ describe('API destinations', () => {
     expect(req.headers['x-api-key']).toBe('s3cr3t');
     expect(req.headers['x-tenant']).toBe('acme');
     expect(JSON.parse(req.body)).toEqual({ id: 42 });
+  });
+});
+
+describe('API destinations with OAuth client credentials', () => {
+  it('request a token from the authorization endpoint and send it as a bearer token', async () => {
+    const { ConnectionArn } = await client.send(
+      new eb.CreateConnectionCommand({
+        Name: 'oauth',
+        AuthorizationType: 'OAUTH_CLIENT_CREDENTIALS',
+        AuthParameters: {
+          OAuthParameters: {
+            AuthorizationEndpoint: `${http.url}/token`,
+            HttpMethod: 'POST',
+            ClientParameters: { ClientID: 'client-1', ClientSecret: 'shh' },
+            OAuthHttpParameters: { BodyParameters: [{ Key: 'grant_type', Value: 'client_credentials' }] },
+          },
+        },
+      }),
+    );
+    let state: string | undefined;
+    do state = (await client.send(new eb.DescribeConnectionCommand({ Name: 'oauth' }))).ConnectionState;
+    while (state === 'AUTHORIZING');
+    expect(state).toBe('AUTHORIZED');
+    const { ApiDestinationArn } = await client.send(
+      new eb.CreateApiDestinationCommand({ Name: 'oauth-hook', ConnectionArn, InvocationEndpoint: `${http.url}/hook`, HttpMethod: 'POST' }),
+    );
+    await rule('r', { source: ['com.example.orders'] }, [{ Id: 'hook', Arn: ApiDestinationArn }]);
+    await client.send(new eb.PutEventsCommand({ Entries: [entry({ n: 1 }), entry({ n: 2 })] }));
+    await http.received(2);
+    expect(http.tokenRequests).toHaveLength(1);
+    expect(http.tokenRequests[0].headers.authorization).toBe(`Basic ${Buffer.from('client-1:shh').toString('base64')}`);
+    expect(http.tokenRequests[0].body).toContain('grant_type=client_credentials');
+    expect(http.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-1']);
+  });
+});
+
+describe('the trace API', () => {
+  it('lists events newest first, filtered by bus and source, with what each target got', async () => {
+    const url = await createQueue('traced');
+    await client.send(new eb.CreateEventBusCommand({ Name: 'app' }));
+    await rule('r', { source: ['com.example.orders'] }, [{ Id: 'q', Arn: queueArn('traced'), InputPath: '$.detail' }], 'app');
+    const busArn = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/app`;
+    const out = await client.send(
+      new eb.PutEventsCommand({ Entries: [entry({ n: 1 }, { EventBusName: busArn }), entry({ n: 2 }, { EventBusName: 'app', Source: 'other' })] }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+    await drain(url);
+    const list = await (await fetch(`${sy.endpoint}/_switchyard/api/events?bus=app`)).json();
+    expect(list.events.map((e: { id: string }) => e.id)).toEqual([out.Entries![1].EventId, out.Entries![0].EventId]);
+    const bySource = await (await fetch(`${sy.endpoint}/_switchyard/api/events?source=com.example.orders`)).json();
+    expect(bySource.events).toHaveLength(1);
+    expect(bySource.events[0]).toMatchObject({ busArn, matchedRules: [`arn:aws:events:us-east-1:${ACCOUNT}:rule/app/r`] });
+    const one = await (await fetch(`${sy.endpoint}/_switchyard/api/events/${out.Entries![0].EventId}`)).json();
+    expect(one.deliveries).toMatchObject([{ targetId: 'q', input: '{"n":1}', state: 'delivered' }]);
+    expect((await fetch(`${sy.endpoint}/_switchyard/api/events/nope`)).status).toBe(404);
   });
 });
 

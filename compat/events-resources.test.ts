@@ -89,6 +89,9 @@ describe('event buses', () => {
     const del = await errorOf(client.send(new eb.DeleteEventBusCommand({ Name: 'default' })));
     expect(del.name).toBe('ValidationException');
     expect(del.message).toBe('Cannot delete event bus default.');
+    await client.send(new eb.PutRuleCommand({ Name: 'r', EventBusName: 'dup', EventPattern: '{"source":["a"]}' }));
+    const busy = await errorOf(client.send(new eb.DeleteEventBusCommand({ Name: 'dup' })));
+    expect(busy.message).toBe("EventBus can't be deleted since it has rules.");
     const bad = await errorOf(client.send(new eb.CreateEventBusCommand({ Name: 'has space' })));
     expect(bad.name).toBe('ValidationException');
     expect(bad.$metadata.httpStatusCode).toBe(400);
@@ -182,7 +185,8 @@ describe('rules', () => {
 
   it('enforces the rules-per-bus quota with LimitExceededException', async () => {
     const small = await startSwitchyard({ port: 0, rulesPerBus: 2 });
-    const c = new eb.EventBridgeClient({ endpoint: small.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    // The SDK classes LimitExceededException as throttling and retries it (on AWS too): one attempt here.
+    const c = new eb.EventBridgeClient({ endpoint: small.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     await c.send(new eb.PutRuleCommand({ Name: 'a', EventPattern: pattern }));
     await c.send(new eb.PutRuleCommand({ Name: 'b', EventPattern: pattern }));
     await c.send(new eb.PutRuleCommand({ Name: 'a', EventPattern: pattern, Description: 'update is fine' }));
@@ -221,6 +225,7 @@ describe('targets', () => {
   });
 
   it('allows five targets per rule (LimitExceededException past that) and ten per call', async () => {
+    const client = new eb.EventBridgeClient({ endpoint: sy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     const targets = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ Id: `t${i + from}`, Arn: q(`q${i}`) }));
     await client.send(new eb.PutTargetsCommand({ Rule: 'r', Targets: targets(5) }));
     const six = await errorOf(client.send(new eb.PutTargetsCommand({ Rule: 'r', Targets: targets(1, 5) })));

@@ -275,10 +275,7 @@ export class EventsService implements ServiceHandler {
       const region = this.regionOf(ctx);
       const bus = region.buses.get(name);
       if (!bus) return; // AWS answers a missing bus with success
-      for (const rule of bus.rules.values()) {
-        this.clock.cancel(rule.timer);
-        region.tags.delete(rule.arn);
-      }
+      if (bus.rules.size > 0) throw validationException("EventBus can't be deleted since it has rules.");
       region.buses.delete(name);
       region.tags.delete(bus.arn);
     },

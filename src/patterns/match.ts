@@ -38,17 +38,38 @@ export function matchesEvent(pattern: CompiledPattern, event: unknown): boolean 
 }
 
 export function matchesFlat(pattern: CompiledPattern, event: FlatEvent): boolean {
-  // Cheap first: a field that no value passes (ignoring array elements) fails the pattern. And
-  // the common case ends here: with no `$or`, and every field passed by a value outside any array
-  // (or, for `exists: false`, given no value at all), nothing is left for the search to decide.
-  let decided = pattern.ors.length === 0;
-  const fields = pattern.fields;
+  // Cheap first, and usually final: what values outside arrays decide on their own.
+  const verdict = plainVerdict(pattern, event);
+  if (verdict !== MAYBE) return verdict === YES;
+  try {
+    return solve(constraintsOf(pattern), [], { event, bound: new Map(), budget: MATCH_BUDGET }) === true;
+  } catch (err) {
+    // Recursion is one frame per field; a pattern with tens of thousands of fields could overflow.
+    if (err instanceof RangeError) throw new MatchTooComplexError();
+    throw err;
+  }
+}
+
+const NO = 0;
+const YES = 1;
+const MAYBE = 2;
+type Verdict = typeof NO | typeof YES | typeof MAYBE;
+
+/**
+ * NO when a field has no passing value at all (whatever array elements are chosen), or every
+ * alternative of a `$or` is NO. YES when every field is passed by a value outside any array, or
+ * (`exists: false`) has no value at all, and every `$or` has a YES alternative: such values bind
+ * no array element, so they hold together. Otherwise MAYBE, and the search decides.
+ */
+function plainVerdict(p: CompiledPattern, event: FlatEvent): Verdict {
+  let verdict: Verdict = YES;
+  const fields = p.fields;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const leaves = event.get(f.path);
     if (leaves === undefined || leaves.length === 0) {
       if (f.matchesAbsent) continue;
-      return false;
+      return NO;
     }
     let passed = false;
     let plain = false;
@@ -62,17 +83,24 @@ export function matchesFlat(pattern: CompiledPattern, event: FlatEvent): boolean
       }
     }
     if (plain) continue;
-    if (!passed && !f.matchesAbsent) return false;
-    decided = false;
+    if (!passed && !f.matchesAbsent) return NO;
+    verdict = MAYBE;
   }
-  if (decided) return true;
-  try {
-    return solve(constraintsOf(pattern), [], { event, bound: new Map(), budget: MATCH_BUDGET }) === true;
-  } catch (err) {
-    // Recursion is one frame per field; a pattern with tens of thousands of fields could overflow.
-    if (err instanceof RangeError) throw new MatchTooComplexError();
-    throw err;
+  const ors = p.ors;
+  for (let i = 0; i < ors.length; i++) {
+    let group: Verdict = NO;
+    for (const alt of ors[i]) {
+      const v = plainVerdict(alt, event);
+      if (v === YES) {
+        group = YES;
+        break;
+      }
+      if (v === MAYBE) group = MAYBE;
+    }
+    if (group === NO) return NO;
+    if (group === MAYBE) verdict = MAYBE;
   }
+  return verdict;
 }
 
 function constraintsOf(p: CompiledPattern): Constraint[] {
