@@ -24,6 +24,8 @@ export const EVENTS_LIMITS = {
   busesPerAccount: 100,
   tagsPerResource: 50,
   eventPatternLength: 2048,
+  /** Nesting of Detail (API reference: "nested up to 1000 levels"); the detail object is level 1. */
+  detailDepth: 1000,
 } as const;
 
 export type EntryResult = { event: Record<string, unknown>; busName: string; busAccount?: string; busRegion?: string } | eb.PutEventsResultEntry;
@@ -90,6 +92,7 @@ export function buildEvent(
     return invalid('MalformedDetail', 'Detail is malformed.');
   }
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return invalid('MalformedDetail', 'Detail is malformed.');
+  if (jsonDepth(e.Detail) > EVENTS_LIMITS.detailDepth) return invalid('MalformedDetail', 'Detail is malformed.');
   const time = e.Time !== undefined ? timeOf(e.Time) : ids.now;
   if (time === undefined) return invalid('InvalidArgument', 'Parameter Time is not valid.');
   return {
@@ -110,4 +113,22 @@ export function buildEvent(
 function timeOf(t: Date | number | string): number | undefined {
   const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t * 1000 : Date.parse(t);
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Deepest nesting of objects and arrays in valid JSON text, in one pass without recursion. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }

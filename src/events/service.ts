@@ -121,6 +121,19 @@ export class EventsService implements ServiceHandler {
     });
   }
 
+  /**
+   * EventBridge answers a missing required member with its model-validation message:
+   * `Targets[0].Id` -> "Value null at 'targets.1.member.id' failed to satisfy constraint: Member must not be null".
+   */
+  missingParameter(path: string): AwsError {
+    const field = path
+      .split('.')
+      .map((seg) => seg.replace(/\[(\d+)\]/g, (_, i: string) => `.${Number(i) + 1}.member`))
+      .map((seg) => seg[0].toLowerCase() + seg.slice(1))
+      .join('.');
+    return validationException(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  }
+
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as EventsOperation] as Handler<unknown, unknown>;
     return handler(input, ctx);

@@ -25,5 +25,7 @@ export interface ServiceHandler {
    * as an unknown operation.
    */
   readonly knownOperations?: ReadonlySet<string>;
+  /** The error for a missing required member (JSON), when the service's differs from MissingParameter. */
+  missingParameter?(path: string): import('./errors.js').AwsError;
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown | Promise<unknown>;
 }

@@ -149,7 +149,7 @@ export class Gateway {
             throw new AwsError(CommonErrors.UnknownOperation, `Operation ${operation} is not yet supported by Switchyard.`);
           throw new AwsError(CommonErrors.UnknownOperation, `Operation ${operation || String(req.headers['x-amz-target'])} is not supported by this service.`);
         }
-        input = decodeJsonInput(text, shapes.input);
+        input = decodeJsonInput(text, shapes.input, protocol.service.missingParameter?.bind(protocol.service));
       } else {
         const params = this.queryParams(req, text);
         service = this.queryService(params, scope?.service, req);

@@ -31,7 +31,11 @@ export function decodeBase64(text: string, path: string): Uint8Array {
 }
 
 /** Parse and check a JSON request body against the operation's input shape. */
-export function decodeJsonInput(body: string, shape: StructureShape): Record<string, unknown> {
+export function decodeJsonInput(
+  body: string,
+  shape: StructureShape,
+  missing: (path: string) => AwsError = missingParameter,
+): Record<string, unknown> {
   let parsed: unknown;
   if (body.length === 0) parsed = {};
   else {
@@ -43,25 +47,28 @@ export function decodeJsonInput(body: string, shape: StructureShape): Record<str
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new AwsError(CommonErrors.SerializationException, 'The request body must be a JSON object.');
-  return decodeStructure(parsed as Record<string, unknown>, shape, '') as Record<string, unknown>;
+  return decodeStructure(parsed as Record<string, unknown>, shape, '', missing) as Record<string, unknown>;
 }
 
-function decodeStructure(obj: Record<string, unknown>, shape: StructureShape, path: string): Record<string, unknown> {
+/** How the service reports a missing required member, given its path (`Targets[0].Id`). */
+type Missing = (path: string) => AwsError;
+
+function decodeStructure(obj: Record<string, unknown>, shape: StructureShape, path: string, missing: Missing): Record<string, unknown> {
   // A fresh object with only the modelled members: unknown keys (including __proto__) never
   // reach a handler.
   const out: Record<string, unknown> = {};
   for (const m of shape.members) {
     const v = hasOwn.call(obj, m.name) ? obj[m.name] : undefined;
     if (v === undefined || v === null) {
-      if (m.required) throw missingParameter(m.name);
+      if (m.required) throw missing(path ? `${path}.${m.name}` : m.name);
       continue;
     }
-    out[m.name] = decodeValue(v, m.shape, path ? `${path}.${m.name}` : m.name);
+    out[m.name] = decodeValue(v, m.shape, path ? `${path}.${m.name}` : m.name, missing);
   }
   return out;
 }
 
-function decodeValue(v: unknown, shape: Shape, path: string): unknown {
+function decodeValue(v: unknown, shape: Shape, path: string, missing: Missing): unknown {
   switch (shape.kind) {
     case 'string':
       if (typeof v !== 'string') throw serializationError(path, 'a string', v);
@@ -89,7 +96,7 @@ function decodeValue(v: unknown, shape: Shape, path: string): unknown {
       if (!Array.isArray(v)) throw serializationError(path, 'a list', v);
       return v.map((item, i) => {
         if (item === null) throw serializationError(`${path}[${i}]`, 'a value', item);
-        return decodeValue(item, shape.member, `${path}[${i}]`);
+        return decodeValue(item, shape.member, `${path}[${i}]`, missing);
       });
     }
     case 'map': {
@@ -100,7 +107,7 @@ function decodeValue(v: unknown, shape: Shape, path: string): unknown {
         if (item === null) throw serializationError(`${path}.${key}`, 'a value', item);
         // defineProperty: a key named __proto__ stays an ordinary key.
         Object.defineProperty(out, key, {
-          value: decodeValue(item, shape.value, `${path}.${key}`),
+          value: decodeValue(item, shape.value, `${path}.${key}`, missing),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -110,7 +117,7 @@ function decodeValue(v: unknown, shape: Shape, path: string): unknown {
     }
     case 'structure':
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw serializationError(path, 'a structure', v);
-      return decodeStructure(v as Record<string, unknown>, shape, path);
+      return decodeStructure(v as Record<string, unknown>, shape, path, missing);
   }
 }
 

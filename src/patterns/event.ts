@@ -22,55 +22,82 @@ export interface Leaf {
 
 export type FlatEvent = Map<string, Leaf[]>;
 
-/**
- * The paths a caller will read, as a tree walked alongside the event (see `pathFilter`): members
- * outside it are skipped, subtree and all, and the paths kept are the tree's own strings, so no
- * path is built or hashed per event.
- */
-export interface PathFilter {
-  readonly root: PathNode;
-  /** Every node by its path, for event keys that hold a `.` themselves. */
-  readonly byPath: ReadonlyMap<string, PathNode>;
-}
-
-interface PathNode {
-  readonly path: string;
-  /** By key without a `.`: the node of `path.key` (of `key` at the root). */
-  readonly children: Map<string, PathNode>;
+/** All that matching reads of an event: the leaves at a path. A FlatEvent is one. */
+export interface EventLeaves {
+  get(path: string): Leaf[] | undefined;
 }
 
 /**
- * The engine's own copy of a path string (the one property keys use): looking a pattern's field up
- * in an event flattened through a `PathFilter`, whose paths are interned too, then compares
- * pointers rather than characters.
+ * The engine's own copy of a path string (the one property keys use): looking a compiled
+ * pattern's field up by a path from a `PathFilter`, interned too, compares pointers rather than
+ * characters.
  */
 export function internPath(path: string): string {
   return Object.keys({ [path]: 0 })[0];
 }
 
-/** A filter keeping `paths` (field paths, as in a pattern) and nothing else. */
-export function pathFilter(paths: Iterable<string>): PathFilter {
-  const byPath = new Map<string, PathNode>();
-  const node = (path: string): PathNode => {
-    let n = byPath.get(path);
-    if (n === undefined) byPath.set(path, (n = { path: internPath(path), children: new Map() }));
-    return n;
-  };
-  const root = node('');
-  // A member named "" at the root has the root's own path ''.
-  root.children.set('', root);
-  for (const p of paths) {
-    let parent = root;
-    for (let start = 0; ; ) {
-      const dot = p.indexOf('.', start);
-      const child = node(dot < 0 ? p : p.slice(0, dot));
-      parent.children.set(dot < 0 ? p.slice(start) : p.slice(start, dot), child);
-      if (dot < 0) break;
-      parent = child;
-      start = dot + 1;
+export interface PathNode<T> {
+  readonly path: string;
+  /** By key without a `.`: the node of `path.key` (of `key` at the root). */
+  readonly children: Map<string, PathNode<T>>;
+  /** The leaves of the last `scan`, when `round` is the filter's. */
+  leaves: Leaf[];
+  round: number;
+  /** Whatever the owner of the filter keeps per path (PatternIndex: the path's anchors). */
+  payload: T | null;
+}
+
+/**
+ * The paths some caller will read, as a tree walked alongside the event: members outside it are
+ * skipped, subtree and all, and the paths kept are the tree's own strings, so no path is built or
+ * hashed per event. `flattenEvent(event, filter)` gives those paths as a FlatEvent; `scan` leaves
+ * them on the tree's nodes instead, which spares building a map for every event.
+ */
+export class PathFilter<T = unknown> implements EventLeaves {
+  readonly root: PathNode<T>;
+  /** Every node by its path, for event keys that hold a `.` themselves, and for `get`. */
+  readonly byPath = new Map<string, PathNode<T>>();
+  /** The nodes the last `scan` left leaves on, in the order first reached. */
+  readonly touched: PathNode<T>[] = [];
+  private round = 0;
+
+  constructor(paths: Iterable<string>) {
+    this.root = this.node('');
+    // A member named "" at the root has the root's own path ''.
+    this.root.children.set('', this.root);
+    for (const p of paths) {
+      let parent = this.root;
+      for (let start = 0; ; ) {
+        const dot = p.indexOf('.', start);
+        const child = this.node(dot < 0 ? p : p.slice(0, dot));
+        parent.children.set(dot < 0 ? p.slice(start) : p.slice(start, dot), child);
+        if (dot < 0) break;
+        parent = child;
+        start = dot + 1;
+      }
     }
   }
-  return { root, byPath };
+
+  /**
+   * Walks `event`, leaving on each node the leaves at its path; `get` and `touched` then answer
+   * for this event until the next scan. The leaf lists are reused by the next scan.
+   */
+  scan(event: unknown): void {
+    this.round++;
+    this.touched.length = 0;
+    new Walk(this, null, this.round).visit(event, '', this.root, null, 0);
+  }
+
+  get(path: string): Leaf[] | undefined {
+    const node = this.byPath.get(path);
+    return node !== undefined && node.round === this.round ? node.leaves : undefined;
+  }
+
+  private node(path: string): PathNode<T> {
+    let n = this.byPath.get(path);
+    if (n === undefined) this.byPath.set(path, (n = { path: internPath(path), children: new Map(), leaves: [], round: 0, payload: null }));
+    return n;
+  }
 }
 
 /** Deeper than this, the walk goes on with an explicit stack rather than recursion. */
@@ -78,22 +105,28 @@ const MAX_RECURSION = 200;
 
 /**
  * Every leaf of `event` under its path; with `filter`, only the leaves at paths the filter names
- * (and their array elements), the same leaves `flattenEvent(event).get(path)` holds for those paths.
+ * (and their array elements): the same leaves `flattenEvent(event).get(path)` holds for those paths.
  */
 export function flattenEvent(event: unknown, filter?: PathFilter): FlatEvent {
-  const walk = new Walk(filter);
-  walk.visit(event, '', filter?.root ?? null, null, 0);
-  return walk.out;
+  const out: FlatEvent = new Map();
+  new Walk(filter, out, 0).visit(event, '', filter?.root ?? null, null, 0);
+  return out;
 }
 
+type AnyNode = PathNode<unknown>;
+
+/** One walk over one event, into a FlatEvent (`out`) or onto the filter's nodes. */
 class Walk {
-  readonly out: FlatEvent = new Map();
   private nextArrayId = 0;
 
-  constructor(private readonly filter: PathFilter | undefined) {}
+  constructor(
+    private readonly filter: PathFilter<unknown> | undefined,
+    private readonly out: FlatEvent | null,
+    private readonly round: number,
+  ) {}
 
   /** Recursion for the usual event (values come out in document order, arrays numbered in that order). */
-  visit(value: unknown, path: string, node: PathNode | null, trail: ArrayStep | null, depth: number): void {
+  visit(value: unknown, path: string, node: AnyNode | null, trail: ArrayStep | null, depth: number): void {
     if (depth > MAX_RECURSION) {
       this.visitDeep(value, path, node, trail);
       return;
@@ -112,15 +145,15 @@ class Walk {
           if (child !== undefined) this.visit(obj[key], child.path, child, trail, depth + 1);
         }
       }
-    } else if (path !== '') this.leaf(path, value as Scalar, trail);
+    } else if (path !== '') this.leaf(path, node, value as Scalar, trail);
   }
 
   /**
    * The same walk with an explicit stack: an event nested a million levels deep (which JSON.parse
    * accepts) must not overflow the call stack.
    */
-  private visitDeep(value: unknown, path: string, node: PathNode | null, trail: ArrayStep | null): void {
-    const stack: Array<[unknown, string, PathNode | null, ArrayStep | null]> = [[value, path, node, trail]];
+  private visitDeep(value: unknown, path: string, node: AnyNode | null, trail: ArrayStep | null): void {
+    const stack: Array<[unknown, string, AnyNode | null, ArrayStep | null]> = [[value, path, node, trail]];
     while (stack.length > 0) {
       const [value, path, node, trail] = stack.pop()!;
       if (Array.isArray(value)) {
@@ -137,20 +170,31 @@ class Walk {
             if (child !== undefined) stack.push([obj[key], child.path, child, trail]);
           }
         }
-      } else if (path !== '') this.leaf(path, value as Scalar, trail);
+      } else if (path !== '') this.leaf(path, node, value as Scalar, trail);
     }
   }
 
-  private child(node: PathNode, key: string): PathNode | undefined {
+  private child(node: AnyNode, key: string): AnyNode | undefined {
     const child = node.children.get(key);
     if (child !== undefined || !key.includes('.')) return child;
     return this.filter!.byPath.get(node.path === '' ? key : `${node.path}.${key}`);
   }
 
-  private leaf(path: string, value: Scalar, trail: ArrayStep | null): void {
-    const leaves = this.out.get(path);
+  private leaf(path: string, node: AnyNode | null, value: Scalar, trail: ArrayStep | null): void {
     const leaf = { value, trail };
+    const out = this.out;
+    if (out === null) {
+      const n = node!;
+      if (n.round !== this.round) {
+        n.round = this.round;
+        n.leaves.length = 0;
+        this.filter!.touched.push(n);
+      }
+      n.leaves.push(leaf);
+      return;
+    }
+    const leaves = out.get(path);
     if (leaves !== undefined) leaves.push(leaf);
-    else this.out.set(path, [leaf]);
+    else out.set(path, [leaf]);
   }
 }

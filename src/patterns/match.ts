@@ -8,7 +8,7 @@
  * backtracks only when values come from arrays.
  */
 import type { CompiledField, CompiledPattern } from './compile.js';
-import { flattenEvent, type FlatEvent, type Leaf } from './event.js';
+import { flattenEvent, type EventLeaves, type Leaf } from './event.js';
 
 type Constraint = CompiledField | CompiledPattern[];
 
@@ -28,7 +28,7 @@ export class MatchTooComplexError extends Error {
 }
 
 interface Search {
-  event: FlatEvent;
+  event: EventLeaves;
   bound: Map<number, number>;
   budget: number;
 }
@@ -37,7 +37,8 @@ export function matchesEvent(pattern: CompiledPattern, event: unknown): boolean 
   return matchesFlat(pattern, flattenEvent(event));
 }
 
-export function matchesFlat(pattern: CompiledPattern, event: FlatEvent): boolean {
+/** `event`: a FlatEvent, or anything else that gives the leaves at a path (a scanned PathFilter). */
+export function matchesFlat(pattern: CompiledPattern, event: EventLeaves): boolean {
   // Cheap first, and usually final: what values outside arrays decide on their own.
   const verdict = plainVerdict(pattern, event);
   if (verdict !== MAYBE) return verdict === YES;
@@ -61,7 +62,7 @@ type Verdict = typeof NO | typeof YES | typeof MAYBE;
  * (`exists: false`) has no value at all, and every `$or` has a YES alternative: such values bind
  * no array element, so they hold together. Otherwise MAYBE, and the search decides.
  */
-function plainVerdict(p: CompiledPattern, event: FlatEvent): Verdict {
+function plainVerdict(p: CompiledPattern, event: EventLeaves): Verdict {
   let verdict: Verdict = YES;
   const fields = p.fields;
   for (let i = 0; i < fields.length; i++) {

@@ -30,7 +30,7 @@
  * Events. `matchEvent` flattens only the parts of an event that some pattern names.
  */
 import { compilePattern, type CompiledField, type CompiledPattern } from './compile.js';
-import { flattenEvent, pathFilter, type FlatEvent, type Leaf, type PathFilter } from './event.js';
+import { PathFilter, type EventLeaves, type FlatEvent, type Leaf } from './event.js';
 import { matchesFlat } from './match.js';
 import type { Condition, Scalar, ValidatedPattern } from './validate.js';
 import { tokenizeWildcard } from './wildcard.js';
@@ -67,7 +67,7 @@ export class PatternIndex<K> {
   private readonly counts = new Map<string, number>();
   /** Field paths named by the patterns, with how many patterns name each. */
   private readonly pathUses = new Map<string, number>();
-  private filter: PathFilter | null = null;
+  private filter: PathFilter<PathIndex<K>> | null = null;
   private readonly candidates = new Candidates<K>();
   private addsSinceReplan = 0;
   private sizeAtReplan = 0;
@@ -134,20 +134,42 @@ export class PatternIndex<K> {
         if (index !== undefined && leaves.length > 0) index.collect(leaves, event, c);
       }
     }
+    return this.check(event);
+  }
+
+  /**
+   * `match` on an event as parsed from JSON. Only the paths some pattern names are read, and no
+   * FlatEvent is built: the leaves stay on the nodes of the index's PathFilter, which also hold
+   * each path's anchors.
+   */
+  matchEvent(event: unknown): K[] {
+    const filter = this.eventFilter();
+    filter.scan(event);
+    const c = this.candidates;
+    c.begin();
+    for (const e of this.always) c.one(e);
+    const touched = filter.touched;
+    for (let i = 0; i < touched.length; i++) {
+      const index = touched[i].payload;
+      if (index !== null) index.collect(touched[i].leaves, filter, c);
+    }
+    return this.check(filter);
+  }
+
+  /** The candidates that really match. */
+  private check(event: EventLeaves): K[] {
     const out: K[] = [];
-    const list = c.list;
+    const list = this.candidates.list;
     for (let i = 0; i < list.length; i++) if (matchesFlat(list[i].compiled, event)) out.push(list[i].key);
     return out;
   }
 
-  /** `match` on an event as parsed from JSON, flattening only the paths some pattern names. */
-  matchEvent(event: unknown): K[] {
-    return this.match(flattenEvent(event, this.eventFilter()));
-  }
-
-  /** The paths the patterns name, for `flattenEvent`. */
-  private eventFilter(): PathFilter {
-    return (this.filter ??= pathFilter(this.pathUses.keys()));
+  /** The paths the patterns name, each node holding its path's anchors. */
+  private eventFilter(): PathFilter<PathIndex<K>> {
+    if (this.filter !== null) return this.filter;
+    const filter = new PathFilter<PathIndex<K>>(this.pathUses.keys());
+    for (const [path, index] of this.paths) filter.byPath.get(path)!.payload = index;
+    return (this.filter = filter);
   }
 
   private file(entry: Entry<K>): void {
@@ -162,7 +184,10 @@ export class PatternIndex<K> {
     entry.anchors = [...unique.values()];
     for (const a of entry.anchors) {
       let index = this.paths.get(a.path);
-      if (index === undefined) this.paths.set(a.path, (index = new PathIndex<K>()));
+      if (index === undefined) {
+        this.paths.set(a.path, (index = new PathIndex<K>()));
+        this.filter = null;
+      }
       index.add(a, entry);
     }
   }
@@ -174,7 +199,10 @@ export class PatternIndex<K> {
     }
     for (const a of entry.anchors) {
       const index = this.paths.get(a.path)!;
-      if (index.remove(a, entry)) this.paths.delete(a.path);
+      if (index.remove(a, entry)) {
+        this.paths.delete(a.path);
+        this.filter = null;
+      }
     }
     entry.anchors = null;
   }
@@ -182,6 +210,7 @@ export class PatternIndex<K> {
   /** Choose every pattern's anchors again, with the counts as they are now. */
   private replan(): void {
     this.paths = new Map();
+    this.filter = null;
     this.always.clear();
     for (const entry of this.entries.values()) this.file(entry);
     this.addsSinceReplan = 0;
@@ -286,7 +315,7 @@ class PathIndex<K> {
     return --this.anchors === 0;
   }
 
-  collect(leaves: Leaf[], event: FlatEvent, c: Candidates<K>): void {
+  collect(leaves: Leaf[], event: EventLeaves, c: Candidates<K>): void {
     if (this.present !== null) c.all(this.present);
     const { exact, folded, prefix, suffix, prefixFolded, suffixFolded, ranges, pairs } = this;
     const anyFolded = folded !== null || prefixFolded !== null || suffixFolded !== null;
@@ -317,7 +346,7 @@ class PathIndex<K> {
   }
 }
 
-function collectPairs<K>(partners: Map<string, Map<Scalar, Set<Entry<K>>>>, event: FlatEvent, c: Candidates<K>): void {
+function collectPairs<K>(partners: Map<string, Map<Scalar, Set<Entry<K>>>>, event: EventLeaves, c: Candidates<K>): void {
   for (const [path, values] of partners) {
     const leaves = event.get(path);
     if (leaves === undefined) continue;
