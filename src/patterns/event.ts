@@ -57,11 +57,14 @@ export class PathFilter<T = unknown> implements EventLeaves {
   readonly root: PathNode<T>;
   /** Every node by its path, for event keys that hold a `.` themselves, and for `get`. */
   readonly byPath = new Map<string, PathNode<T>>();
-  /** The nodes the last `scan` left leaves on, in the order first reached. */
+  /** The nodes the last `scan` left leaves on, in the order first reached: the first `touchedCount`. */
   readonly touched: PathNode<T>[] = [];
+  touchedCount = 0;
   private round = 0;
+  private readonly walk: Walk;
 
   constructor(paths: Iterable<string>) {
+    this.walk = new Walk(this, null);
     this.root = this.node('');
     // A member named "" at the root has the root's own path ''.
     this.root.children.set('', this.root);
@@ -80,12 +83,12 @@ export class PathFilter<T = unknown> implements EventLeaves {
 
   /**
    * Walks `event`, leaving on each node the leaves at its path; `get` and `touched` then answer
-   * for this event until the next scan. The leaf lists are reused by the next scan.
+   * for this event until the next scan, which reuses the leaf lists and leaves.
    */
   scan(event: unknown): void {
-    this.round++;
-    this.touched.length = 0;
-    new Walk(this, null, this.round).visit(event, '', this.root, null, 0);
+    this.touchedCount = 0;
+    this.walk.begin(++this.round);
+    this.walk.visitKept(event, this.root, null, 0);
   }
 
   get(path: string): Leaf[] | undefined {
@@ -109,7 +112,7 @@ const MAX_RECURSION = 200;
  */
 export function flattenEvent(event: unknown, filter?: PathFilter): FlatEvent {
   const out: FlatEvent = new Map();
-  new Walk(filter, out, 0).visit(event, '', filter?.root ?? null, null, 0);
+  new Walk(filter, out).visit(event, '', filter?.root ?? null, null, 0);
   return out;
 }
 
@@ -118,12 +121,18 @@ type AnyNode = PathNode<unknown>;
 /** One walk over one event, into a FlatEvent (`out`) or onto the filter's nodes. */
 class Walk {
   private nextArrayId = 0;
+  /** Scans only: the filter's round, stamped on the nodes reached. */
+  private round = 0;
 
   constructor(
     private readonly filter: PathFilter<unknown> | undefined,
     private readonly out: FlatEvent | null,
-    private readonly round: number,
   ) {}
+
+  begin(round: number): void {
+    this.round = round;
+    this.nextArrayId = 0;
+  }
 
   /** Recursion for the usual event (values come out in document order, arrays numbered in that order). */
   visit(value: unknown, path: string, node: AnyNode | null, trail: ArrayStep | null, depth: number): void {
@@ -146,6 +155,25 @@ class Walk {
         }
       }
     } else if (path !== '') this.leaf(path, node, value as Scalar, trail);
+  }
+
+  /** `visit` for a filter's nodes, the path being the node's: the hot loop of `PathFilter.scan`. */
+  visitKept(value: unknown, node: AnyNode, trail: ArrayStep | null, depth: number): void {
+    if (typeof value !== 'object' || value === null) {
+      if (node.path !== '') this.leaf(node.path, node, value as Scalar, trail);
+    } else if (depth > MAX_RECURSION) this.visitDeep(value, node.path, node, trail);
+    else if (Array.isArray(value)) {
+      const id = this.nextArrayId++;
+      for (let i = 0; i < value.length; i++) this.visitKept(value[i], node, { array: id, index: i, outer: trail }, depth + 1);
+    } else {
+      const obj = value as Record<string, unknown>;
+      // Own enumerable keys, in Object.keys order, without allocating their list.
+      for (const key in obj) {
+        if (!Object.hasOwn(obj, key)) continue;
+        const child = this.child(node, key);
+        if (child !== undefined) this.visitKept(obj[key], child, trail, depth + 1);
+      }
+    }
   }
 
   /**
@@ -181,18 +209,23 @@ class Walk {
   }
 
   private leaf(path: string, node: AnyNode | null, value: Scalar, trail: ArrayStep | null): void {
-    const leaf = { value, trail };
     const out = this.out;
     if (out === null) {
       const n = node!;
-      if (n.round !== this.round) {
+      if (n.round === this.round) n.leaves.push({ value, trail });
+      else {
         n.round = this.round;
-        n.leaves.length = 0;
-        this.filter!.touched.push(n);
+        // Most paths hold one value: the last event's list and leaf are reused, not reallocated.
+        if (n.leaves.length === 1) {
+          n.leaves[0].value = value;
+          n.leaves[0].trail = trail;
+        } else n.leaves = [{ value, trail }];
+        const filter = this.filter!;
+        filter.touched[filter.touchedCount++] = n;
       }
-      n.leaves.push(leaf);
       return;
     }
+    const leaf = { value, trail };
     const leaves = out.get(path);
     if (leaves !== undefined) leaves.push(leaf);
     else out.set(path, [leaf]);

@@ -40,7 +40,8 @@ export function matchesEvent(pattern: CompiledPattern, event: unknown): boolean 
 /** `event`: a FlatEvent, or anything else that gives the leaves at a path (a scanned PathFilter). */
 export function matchesFlat(pattern: CompiledPattern, event: EventLeaves): boolean {
   // Cheap first, and usually final: what values outside arrays decide on their own.
-  const verdict = plainVerdict(pattern, event);
+  let verdict = plainVerdict(pattern, event);
+  if (verdict === MAYBE && pattern.ors.length === 0) verdict = forcedVerdict(pattern, event);
   if (verdict !== MAYBE) return verdict === YES;
   try {
     return solve(constraintsOf(pattern), [], { event, bound: new Map(), budget: MATCH_BUDGET }) === true;
@@ -102,6 +103,46 @@ function plainVerdict(p: CompiledPattern, event: EventLeaves): Verdict {
     if (group === MAYBE) verdict = MAYBE;
   }
   return verdict;
+}
+
+/**
+ * A pattern without `$or` or `exists: false` whose fields each have at most one passing value from
+ * an array (the rest passed by values outside arrays): the choice is forced, and it matches exactly
+ * when no two of those values come from different elements of one array. The common shape of
+ * matching inside arrays (`tags: {key: ["team"], value: ["a"]}`) is decided here, without a search.
+ */
+function forcedVerdict(p: CompiledPattern, event: EventLeaves): Verdict {
+  const forced: Leaf[] = [];
+  for (const f of p.fields) {
+    if (f.matchesAbsent) return MAYBE;
+    const leaves = event.get(f.path);
+    if (leaves === undefined) return NO;
+    let choice: Leaf | null = null;
+    let plain = false;
+    for (let j = 0; j < leaves.length; j++) {
+      const leaf = leaves[j];
+      if (!passes(f, leaf)) continue;
+      if (leaf.trail === null) {
+        plain = true;
+        break;
+      }
+      if (choice !== null) return MAYBE;
+      choice = leaf;
+    }
+    if (plain) continue;
+    if (choice === null) return NO;
+    forced.push(choice);
+  }
+  for (let i = 0; i < forced.length; i++)
+    for (let j = i + 1; j < forced.length; j++) if (!agree(forced[i], forced[j])) return NO;
+  return YES;
+}
+
+/** No array holds the two values in different elements. */
+function agree(a: Leaf, b: Leaf): boolean {
+  for (let x = a.trail; x !== null; x = x.outer)
+    for (let y = b.trail; y !== null; y = y.outer) if (x.array === y.array && x.index !== y.index) return false;
+  return true;
 }
 
 function constraintsOf(p: CompiledPattern): Constraint[] {

@@ -2,32 +2,39 @@
  * Many patterns against one event, at a cost that follows the event and its matches rather than
  * the number of patterns (event-ruler's idea, in a simpler shape).
  *
- * Each pattern is filed under a few *anchors*: conditions of which at least one must hold for the
- * pattern to match. An event looks up only its own values in the anchor tables, and only the
+ * Each pattern is filed under a few *anchors*: look-ups at least one of which finds every event the
+ * pattern matches. An event looks up only its own values in the anchor tables, and only the
  * patterns found there (the candidates) are run through the full matcher, `matchesFlat`, which
- * stays the one judge of a match: the index only decides which patterns are worth asking, so it can
- * never answer differently from matching every pattern.
+ * stays the one judge of a match: the index only decides which patterns are worth asking, so it
+ * answers exactly as matching every pattern would.
  *
  * Anchors. Any field that must be present (no `exists: false`) is a necessary condition, and so
- * is every alternative of a `$or` taken together. So a pattern's anchors are either one field, or
- * for one `$or`, the union of its alternatives' anchors (chosen the same way, recursively): no
- * expansion into all combinations is needed, however many `$or`s a pattern has. A field is filed
- * by its values when every condition on it can be looked up:
- *   - exact values (a hash map; JavaScript's Map already keeps `5` and `"5"` apart and `5.0` is `5`),
- *   - `equals-ignore-case` (the lower-cased value), `numeric` `=` (an exact number),
- *   - `prefix` / `suffix`, either case (by each length in use: one map look-up per length),
- *   - `wildcard` (its literal head as a prefix, or its literal tail as a suffix; no star: exact),
- *   - numeric ranges (an interval tree per path).
+ * is every alternative of a `$or` taken together. So a pattern's anchors are one field, two fields
+ * at once, or for one `$or` the union of its alternatives' anchors (chosen the same way,
+ * recursively): no expansion into all combinations is needed, however many `$or`s a pattern has.
+ * A field is filed by its values when every condition on it can be looked up:
+ *   - exact values (a Map: it keeps `5` and `"5"` apart, and JSON's `5.0` is `5`); `numeric` `=`;
+ *     a wildcard without a star; and two required exact fields together (`source` and `account`),
+ *     for rules that share each value with many others but the pair with few,
+ *   - `equals-ignore-case` (by the lower-cased value),
+ *   - `prefix` / `suffix`, either case, and a wildcard's literal head or tail (AffixTable),
+ *   - numeric ranges (an interval tree per path, RangeTable).
  * Any other required field (anything-but, exists: true, cidr, `*x*` wildcards) is filed by the
  * bare presence of its path: still checked only for events that have a value there. A pattern with
  * no required field at all (`{}`, only `exists: false`) is checked for every event.
  *
  * Choice. Among the possible anchors, a pattern takes the one with the lowest estimated cost: how
- * many patterns mention the same (path, value), weighted by how often such an anchor fires
- * (exact values least, bare presence most). The counts change as patterns arrive, so the index
- * re-chooses every anchor whenever its size has doubled since the last time (amortised O(1)).
+ * many patterns mention the same (path, value), weighted by how often such an anchor fires (exact
+ * values least, bare presence most). The counts change as patterns arrive, so the index chooses
+ * every anchor again whenever it has taken as many patterns as it held the last time (amortised
+ * O(1) per pattern).
  *
- * Events. `matchEvent` flattens only the parts of an event that some pattern names.
+ * Candidates that need no matcher. When a pattern is one field, with no `$or`, and its anchors test
+ * exactly its conditions (exact values, ignore-case, prefix, suffix, numeric), a hit is a match.
+ *
+ * Events. `matchEvent` walks only the parts of an event some pattern names, on a PathFilter whose
+ * nodes hold each path's anchors and, for the event at hand, its values: no FlatEvent is built.
+ * `match` takes an event already flattened.
  */
 import { compilePattern, type CompiledField, type CompiledPattern } from './compile.js';
 import { PathFilter, type EventLeaves, type FlatEvent, type Leaf } from './event.js';
@@ -35,9 +42,9 @@ import { matchesFlat } from './match.js';
 import type { Condition, Scalar, ValidatedPattern } from './validate.js';
 import { tokenizeWildcard } from './wildcard.js';
 
-interface Entry<K> {
+/** A filed pattern: the compiled pattern itself (one object less to reach per candidate), and its filing. */
+interface Entry<K> extends CompiledPattern {
   key: K;
-  compiled: CompiledPattern;
   /** Every field path the pattern names, at any depth of `$or`. */
   paths: string[];
   /** The statistics keys this pattern counted (see `statKey`). */
@@ -46,6 +53,8 @@ interface Entry<K> {
   anchors: Anchor[] | null;
   /** The `Candidates` round that last took it: dedupes without a set per event. */
   mark: number;
+  /** Every hit on its anchors is a match (see `isConclusive`): the matcher is not asked. */
+  conclusive: boolean;
 }
 
 type AffixKind = 'prefix' | 'prefixFolded' | 'suffix' | 'suffixFolded';
@@ -54,7 +63,7 @@ type Anchor =
   | { kind: 'exact'; path: string; value: Scalar }
   | { kind: 'folded'; path: string; value: string }
   | { kind: AffixKind; path: string; value: string }
-  | { kind: 'range'; path: string; lo: number; hi: number }
+  | { kind: 'range'; path: string; lo: number; loInclusive: boolean; hi: number; hiInclusive: boolean }
   | { kind: 'present'; path: string }
   /** Two exact values on two fields, both required: filed under the first path. */
   | { kind: 'pair'; path: string; value: Scalar; path2: string; value2: Scalar };
@@ -62,7 +71,7 @@ type Anchor =
 export class PatternIndex<K> {
   private readonly entries = new Map<K, Entry<K>>();
   private paths = new Map<string, PathIndex<K>>();
-  private readonly always = new Set<Entry<K>>();
+  private always: Bucket<K> = [];
   /** How many patterns mention each statKey: the selectivity estimate behind the anchor choice. */
   private readonly counts = new Map<string, number>();
   /** Field paths named by the patterns, with how many patterns name each. */
@@ -83,7 +92,16 @@ export class PatternIndex<K> {
     const paths = new Set<string>();
     const stats: string[] = [];
     collect(compiled, paths, stats);
-    const entry: Entry<K> = { key, compiled, paths: [...paths], stats, anchors: null, mark: 0 };
+    const entry: Entry<K> = {
+      fields: compiled.fields,
+      ors: compiled.ors,
+      key,
+      paths: [...paths],
+      stats,
+      anchors: null,
+      mark: 0,
+      conclusive: false,
+    };
     this.entries.set(key, entry);
     for (const s of stats) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
     for (const p of entry.paths) {
@@ -122,7 +140,7 @@ export class PatternIndex<K> {
   match(event: FlatEvent): K[] {
     const c = this.candidates;
     c.begin();
-    for (const e of this.always) c.one(e);
+    c.all(this.always);
     if (this.paths.size <= event.size) {
       for (const [path, index] of this.paths) {
         const leaves = event.get(path);
@@ -147,9 +165,9 @@ export class PatternIndex<K> {
     filter.scan(event);
     const c = this.candidates;
     c.begin();
-    for (const e of this.always) c.one(e);
+    c.all(this.always);
     const touched = filter.touched;
-    for (let i = 0; i < touched.length; i++) {
+    for (let i = 0; i < filter.touchedCount; i++) {
       const index = touched[i].payload;
       if (index !== null) index.collect(touched[i].leaves, filter, c);
     }
@@ -159,8 +177,11 @@ export class PatternIndex<K> {
   /** The candidates that really match. */
   private check(event: EventLeaves): K[] {
     const out: K[] = [];
-    const list = this.candidates.list;
-    for (let i = 0; i < list.length; i++) if (matchesFlat(list[i].compiled, event)) out.push(list[i].key);
+    const { list, count } = this.candidates;
+    for (let i = 0; i < count; i++) {
+      const e = list[i];
+      if (e.conclusive || matchesFlat(e, event)) out.push(e.key);
+    }
     return out;
   }
 
@@ -173,10 +194,11 @@ export class PatternIndex<K> {
   }
 
   private file(entry: Entry<K>): void {
-    const plan = planPattern(entry.compiled, this.counts);
+    const plan = planPattern(entry, this.counts);
+    entry.conclusive = isConclusive(entry, plan);
     if (plan === null) {
       entry.anchors = null;
-      this.always.add(entry);
+      this.always.push(entry);
       return;
     }
     const unique = new Map<string, Anchor>();
@@ -194,7 +216,7 @@ export class PatternIndex<K> {
 
   private unfile(entry: Entry<K>): void {
     if (entry.anchors === null) {
-      this.always.delete(entry);
+      removeEntry(this.always, entry);
       return;
     }
     for (const a of entry.anchors) {
@@ -211,73 +233,93 @@ export class PatternIndex<K> {
   private replan(): void {
     this.paths = new Map();
     this.filter = null;
-    this.always.clear();
+    this.always = [];
     for (const entry of this.entries.values()) this.file(entry);
     this.addsSinceReplan = 0;
     this.sizeAtReplan = this.entries.size;
   }
 }
 
-/** The candidates of one `match`: each entry once, in a reused list. */
+/** The candidates of one `match`: each entry once, the first `count` of a reused list. */
 class Candidates<K> {
-  list: Entry<K>[] = [];
+  readonly list: Entry<K>[] = [];
+  count = 0;
   private round = 0;
 
   begin(): void {
     this.round++;
-    this.list.length = 0;
+    this.count = 0;
   }
 
   one(e: Entry<K>): void {
     if (e.mark !== this.round) {
       e.mark = this.round;
-      this.list.push(e);
+      this.list[this.count++] = e;
     }
   }
 
-  all(bucket: Set<Entry<K>>): void {
-    for (const e of bucket) this.one(e);
+  all(bucket: Bucket<K>): void {
+    for (let i = 0; i < bucket.length; i++) this.one(bucket[i]);
   }
+}
+
+/**
+ * The patterns filed under one anchor: a plain array, as events read it far more often than rules
+ * change it. A pattern files each of its anchors once, so adding needs no check.
+ */
+type Bucket<K> = Entry<K>[];
+
+/** True when `e` was there. */
+function removeEntry<K>(bucket: Bucket<K>, e: Entry<K>): boolean {
+  const at = bucket.indexOf(e);
+  if (at < 0) return false;
+  bucket[at] = bucket[bucket.length - 1];
+  bucket.pop();
+  return true;
+}
+
+/** What one value of a path leads to: the patterns filed by it, and pairs that start with it. */
+interface ValueSlot<K> {
+  exact: Bucket<K> | null;
+  /** By the other path, then its value. */
+  pairs: Array<{ path: string; values: Map<Scalar, Bucket<K>> }> | null;
 }
 
 /** The anchors filed under one path. */
 class PathIndex<K> {
-  private present: Set<Entry<K>> | null = null;
-  private exact: Map<Scalar, Set<Entry<K>>> | null = null;
-  private folded: Map<string, Set<Entry<K>>> | null = null;
+  private present: Bucket<K> | null = null;
+  /** Exact values and pairs, so that a value costs one look-up for both. */
+  private values: Map<Scalar, ValueSlot<K>> | null = null;
+  private folded: Map<string, Bucket<K>> | null = null;
   private prefix: AffixTable<K> | null = null;
   private prefixFolded: AffixTable<K> | null = null;
   private suffix: AffixTable<K> | null = null;
   private suffixFolded: AffixTable<K> | null = null;
   private ranges: RangeTable<K> | null = null;
-  /** By this path's value, then the other path, then its value. */
-  private pairs: Map<Scalar, Map<string, Map<Scalar, Set<Entry<K>>>>> | null = null;
   private anchors = 0;
 
   add(a: Anchor, e: Entry<K>): void {
     this.anchors++;
     switch (a.kind) {
       case 'present':
-        (this.present ??= new Set()).add(e);
+        (this.present ??= []).push(e);
         return;
       case 'exact':
-        addTo((this.exact ??= new Map()), a.value, e);
+        (this.slot(a.value).exact ??= []).push(e);
         return;
+      case 'pair': {
+        const slot = this.slot(a.value);
+        let partner = (slot.pairs ??= []).find((p) => p.path === a.path2);
+        if (partner === undefined) slot.pairs.push((partner = { path: a.path2, values: new Map() }));
+        addTo(partner.values, a.value2, e);
+        return;
+      }
       case 'folded':
         addTo((this.folded ??= new Map()), a.value, e);
         return;
       case 'range':
-        (this.ranges ??= new RangeTable()).add(a.lo, a.hi, e);
+        (this.ranges ??= new RangeTable()).add(a, e);
         return;
-      case 'pair': {
-        const pairs = (this.pairs ??= new Map());
-        let partners = pairs.get(a.value);
-        if (partners === undefined) pairs.set(a.value, (partners = new Map()));
-        let values = partners.get(a.path2);
-        if (values === undefined) partners.set(a.path2, (values = new Map()));
-        addTo(values, a.value2, e);
-        return;
-      }
       default:
         (this[a.kind] ??= new AffixTable(a.kind === 'suffix' || a.kind === 'suffixFolded')).add(a.value, e);
     }
@@ -287,28 +329,32 @@ class PathIndex<K> {
   remove(a: Anchor, e: Entry<K>): boolean {
     switch (a.kind) {
       case 'present':
-        this.present?.delete(e);
-        if (this.present?.size === 0) this.present = null;
+        if (this.present !== null && removeEntry(this.present, e) && this.present.length === 0) this.present = null;
         break;
-      case 'exact':
-        if (this.exact && removeFrom(this.exact, a.value, e)) this.exact = null;
+      case 'exact': {
+        const slot = this.values?.get(a.value);
+        if (slot?.exact && removeEntry(slot.exact, e) && slot.exact.length === 0) {
+          slot.exact = null;
+          this.dropIfEmpty(a.value, slot);
+        }
         break;
+      }
+      case 'pair': {
+        const slot = this.values?.get(a.value);
+        const at = slot?.pairs?.findIndex((p) => p.path === a.path2) ?? -1;
+        if (at >= 0 && removeFrom(slot!.pairs![at].values, a.value2, e)) {
+          slot!.pairs!.splice(at, 1);
+          if (slot!.pairs!.length === 0) slot!.pairs = null;
+          this.dropIfEmpty(a.value, slot!);
+        }
+        break;
+      }
       case 'folded':
         if (this.folded && removeFrom(this.folded, a.value, e)) this.folded = null;
         break;
       case 'range':
         if (this.ranges?.remove(e)) this.ranges = null;
         break;
-      case 'pair': {
-        const partners = this.pairs?.get(a.value);
-        const values = partners?.get(a.path2);
-        if (values !== undefined && removeFrom(values, a.value2, e)) {
-          partners!.delete(a.path2);
-          if (partners!.size === 0) this.pairs!.delete(a.value);
-          if (this.pairs!.size === 0) this.pairs = null;
-        }
-        break;
-      }
       default:
         if (this[a.kind]?.remove(a.value, e)) this[a.kind] = null;
     }
@@ -317,17 +363,16 @@ class PathIndex<K> {
 
   collect(leaves: Leaf[], event: EventLeaves, c: Candidates<K>): void {
     if (this.present !== null) c.all(this.present);
-    const { exact, folded, prefix, suffix, prefixFolded, suffixFolded, ranges, pairs } = this;
+    const { values, folded, prefix, suffix, prefixFolded, suffixFolded, ranges } = this;
     const anyFolded = folded !== null || prefixFolded !== null || suffixFolded !== null;
     for (let i = 0; i < leaves.length; i++) {
       const v = leaves[i].value;
-      if (exact !== null) {
-        const bucket = exact.get(v);
-        if (bucket !== undefined) c.all(bucket);
-      }
-      if (pairs !== null) {
-        const partners = pairs.get(v);
-        if (partners !== undefined) collectPairs(partners, event, c);
+      if (values !== null) {
+        const slot = values.get(v);
+        if (slot !== undefined) {
+          if (slot.exact !== null) c.all(slot.exact);
+          if (slot.pairs !== null) collectPairs(slot.pairs, event, c);
+        }
       }
       if (typeof v === 'string') {
         if (prefix !== null) prefix.collect(v, c);
@@ -344,12 +389,26 @@ class PathIndex<K> {
       } else if (typeof v === 'number' && ranges !== null) ranges.collect(v, c);
     }
   }
+
+  private slot(value: Scalar): ValueSlot<K> {
+    const values = (this.values ??= new Map());
+    let slot = values.get(value);
+    if (slot === undefined) values.set(value, (slot = { exact: null, pairs: null }));
+    return slot;
+  }
+
+  private dropIfEmpty(value: Scalar, slot: ValueSlot<K>): void {
+    if (slot.exact !== null || slot.pairs !== null) return;
+    this.values!.delete(value);
+    if (this.values!.size === 0) this.values = null;
+  }
 }
 
-function collectPairs<K>(partners: Map<string, Map<Scalar, Set<Entry<K>>>>, event: EventLeaves, c: Candidates<K>): void {
-  for (const [path, values] of partners) {
-    const leaves = event.get(path);
+function collectPairs<K>(partners: NonNullable<ValueSlot<K>['pairs']>, event: EventLeaves, c: Candidates<K>): void {
+  for (let p = 0; p < partners.length; p++) {
+    const leaves = event.get(partners[p].path);
     if (leaves === undefined) continue;
+    const values = partners[p].values;
     for (let i = 0; i < leaves.length; i++) {
       const bucket = values.get(leaves[i].value);
       if (bucket !== undefined) c.all(bucket);
@@ -357,16 +416,16 @@ function collectPairs<K>(partners: Map<string, Map<Scalar, Set<Entry<K>>>>, even
   }
 }
 
-function addTo<V, K>(map: Map<V, Set<Entry<K>>>, value: V, e: Entry<K>): void {
-  const bucket = map.get(value);
-  if (bucket === undefined) map.set(value, new Set([e]));
-  else bucket.add(e);
+function addTo<V, K>(map: Map<V, Bucket<K>>, value: V, e: Entry<K>): void {
+  let bucket = map.get(value);
+  if (bucket === undefined) map.set(value, (bucket = []));
+  bucket.push(e);
 }
 
 /** True when the map is left empty. */
-function removeFrom<V, K>(map: Map<V, Set<Entry<K>>>, value: V, e: Entry<K>): boolean {
+function removeFrom<V, K>(map: Map<V, Bucket<K>>, value: V, e: Entry<K>): boolean {
   const bucket = map.get(value);
-  if (bucket !== undefined && bucket.delete(e) && bucket.size === 0) map.delete(value);
+  if (bucket !== undefined && removeEntry(bucket, e) && bucket.length === 0) map.delete(value);
   return map.size === 0;
 }
 
@@ -377,7 +436,7 @@ function removeFrom<V, K>(map: Map<V, Set<Entry<K>>>, value: V, e: Entry<K>): bo
  * made or hashed per event.
  */
 class AffixTable<K> {
-  private readonly byHash = new Map<number, Array<{ text: string; bucket: Set<Entry<K>> }>>();
+  private readonly byHash = new Map<number, Array<{ text: string; bucket: Bucket<K> }>>();
   private size = 0;
   /** Distinct lengths in use, ascending. */
   private lengths: number[] = [];
@@ -391,13 +450,13 @@ class AffixTable<K> {
     if (slot === undefined) this.byHash.set(h, (slot = []));
     let item = slot.find((x) => x.text === text);
     if (item === undefined) {
-      slot.push((item = { text, bucket: new Set() }));
+      slot.push((item = { text, bucket: [] }));
       this.size++;
       const n = this.lengthUses.get(text.length) ?? 0;
       this.lengthUses.set(text.length, n + 1);
       if (n === 0) this.lengths = [...this.lengths, text.length].sort((a, b) => a - b);
     }
-    item.bucket.add(e);
+    item.bucket.push(e);
   }
 
   /** True when the table is left empty. */
@@ -405,7 +464,7 @@ class AffixTable<K> {
     const h = this.hash(text, text.length);
     const slot = this.byHash.get(h);
     const at = slot === undefined ? -1 : slot.findIndex((x) => x.text === text);
-    if (at >= 0 && slot![at].bucket.delete(e) && slot![at].bucket.size === 0) {
+    if (at >= 0 && removeEntry(slot![at].bucket, e) && slot![at].bucket.length === 0) {
       slot!.splice(at, 1);
       if (slot!.length === 0) this.byHash.delete(h);
       this.size--;
@@ -446,8 +505,16 @@ class AffixTable<K> {
 
 interface Interval<K> {
   lo: number;
+  loInclusive: boolean;
   hi: number;
+  hiInclusive: boolean;
   entry: Entry<K>;
+  /** Its pattern was removed; it leaves the tree at the next rebuild. */
+  dead: boolean;
+}
+
+function holds<K>(iv: Interval<K>, x: number): boolean {
+  return (iv.loInclusive ? x >= iv.lo : x > iv.lo) && (iv.hiInclusive ? x <= iv.hi : x < iv.hi);
 }
 
 /** A centered interval tree: the intervals holding `center`, and the ones wholly left or right of it. */
@@ -462,20 +529,22 @@ interface RangeNode<K> {
 }
 
 /**
- * Numeric ranges, as closed intervals (an open bound only adds a candidate that the matcher then
- * refuses). A look-up costs O(log n + the ranges holding the value). The tree is rebuilt lazily:
- * after a removal, or once the ranges added since the last build, which are scanned one by one,
- * outnumber a small multiple of the square root of its size.
+ * Numeric ranges. The tree is laid out on closed intervals and each one found is then tested with
+ * its own bounds, so a hit is exactly what the pattern's numeric test says. A look-up costs
+ * O(log n + the ranges near the value). Changes reach the tree lazily, so that rules changing
+ * between events do not rebuild it each time: ranges added since the last build are scanned one by
+ * one, removed ones are skipped, and the tree is rebuilt once either kind outnumbers a small
+ * multiple of the square root of its size.
  */
 class RangeTable<K> {
   private readonly byEntry = new Map<Entry<K>, Interval<K>[]>();
   private tree: RangeNode<K> | null = null;
   private treeSize = 0;
   private pending: Interval<K>[] = [];
-  private stale = false;
+  private dead = 0;
 
-  add(lo: number, hi: number, entry: Entry<K>): void {
-    const iv = { lo, hi, entry };
+  add(a: Extract<Anchor, { kind: 'range' }>, entry: Entry<K>): void {
+    const iv = { lo: a.lo, loInclusive: a.loInclusive, hi: a.hi, hiInclusive: a.hiInclusive, entry, dead: false };
     const list = this.byEntry.get(entry);
     if (list === undefined) this.byEntry.set(entry, [iv]);
     else list.push(iv);
@@ -484,30 +553,36 @@ class RangeTable<K> {
 
   /** Removes every range of `entry`; true when the table is left empty. */
   remove(entry: Entry<K>): boolean {
-    if (this.byEntry.delete(entry)) this.stale = true;
+    const list = this.byEntry.get(entry);
+    if (list !== undefined) {
+      this.byEntry.delete(entry);
+      for (const iv of list) iv.dead = true;
+      this.dead += list.length;
+    }
     return this.byEntry.size === 0;
   }
 
   collect(x: number, c: Candidates<K>): void {
-    if (this.stale || this.pending.length > 16 + 2 * Math.sqrt(this.treeSize)) this.rebuild();
+    const slack = 16 + 2 * Math.sqrt(this.treeSize);
+    if (this.pending.length > slack || this.dead > slack) this.rebuild();
     const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) if (pending[i].lo <= x && x <= pending[i].hi) c.one(pending[i].entry);
+    for (let i = 0; i < pending.length; i++) if (!pending[i].dead && holds(pending[i], x)) c.one(pending[i].entry);
     let node = this.tree;
     while (node !== null) {
       if (x < node.center) {
         for (const iv of node.byLo) {
           if (iv.lo > x) break;
-          c.one(iv.entry);
+          if (!iv.dead && holds(iv, x)) c.one(iv.entry);
         }
         node = node.left;
       } else if (x > node.center) {
         for (const iv of node.byHi) {
           if (iv.hi < x) break;
-          c.one(iv.entry);
+          if (!iv.dead && holds(iv, x)) c.one(iv.entry);
         }
         node = node.right;
       } else {
-        for (const iv of node.byLo) c.one(iv.entry);
+        for (const iv of node.byLo) if (!iv.dead && holds(iv, x)) c.one(iv.entry);
         break;
       }
     }
@@ -519,7 +594,7 @@ class RangeTable<K> {
     this.tree = buildRangeNode(all);
     this.treeSize = all.length;
     this.pending = [];
-    this.stale = false;
+    this.dead = 0;
   }
 }
 
@@ -552,6 +627,30 @@ function buildRangeNode<K>(intervals: Interval<K>[]): RangeNode<K> | null {
 }
 
 // ---------- choosing anchors ----------
+
+/**
+ * True when a hit on the plan's anchors is by itself a match: the pattern is one field and no
+ * `$or` (so no array elements need to agree), and each of its conditions is filed by a look-up
+ * that tests exactly that condition (exact values, equals-ignore-case, prefix and suffix either
+ * way, numeric, a wildcard without a star), or all of them are `exists: true` and it is filed by
+ * presence. `{}` matches every event.
+ */
+function isConclusive(p: CompiledPattern, plan: Plan | null): boolean {
+  if (p.ors.length > 0) return false;
+  if (p.fields.length === 0) return true;
+  if (p.fields.length !== 1 || plan === null || p.fields[0].matchesAbsent) return false;
+  const conditions = p.fields[0].conditions;
+  if (plan.anchors.some((a) => a.kind === 'present')) return conditions.every((c) => c.kind === 'exists');
+  return conditions.every(
+    (c) =>
+      c.kind === 'exact' ||
+      c.kind === 'equals-ignore-case' ||
+      c.kind === 'prefix' ||
+      c.kind === 'suffix' ||
+      c.kind === 'numeric' ||
+      (c.kind === 'wildcard' && !tokenizeWildcard(c.value).some((t) => t.star)),
+  );
+}
 
 interface Plan {
   cost: number;
@@ -683,14 +782,14 @@ function conditionAnchors(path: string, c: Condition): readonly Anchor[] {
       return options;
     }
     case 'numeric': {
-      let lo = -Infinity;
-      let hi = Infinity;
+      // As compile.ts reads the terms; `=` is an exact number (a number key never finds a string).
+      const range: Anchor = { kind: 'range', path, lo: -Infinity, loInclusive: false, hi: Infinity, hiInclusive: false };
       for (const [op, n] of c.terms) {
         if (op === '=') return [{ kind: 'exact', path, value: n }];
-        if (op === '>' || op === '>=') lo = n;
-        else hi = n;
+        if (op === '>' || op === '>=') [range.lo, range.loInclusive] = [n, op === '>='];
+        else [range.hi, range.hiInclusive] = [n, op === '<='];
       }
-      return [{ kind: 'range', path, lo, hi }];
+      return [range];
     }
     default:
       // anything-but, exists: true and cidr pass values no table here can list.
@@ -718,7 +817,9 @@ function statKey(a: Anchor): string {
 }
 
 function anchorId(a: Anchor): string {
-  return a.kind === 'range' ? `r\u0000${a.path}\u0000${a.lo}\u0000${a.hi}` : statKey(a);
+  return a.kind === 'range'
+    ? `r\u0000${a.path}\u0000${a.lo}\u0000${a.loInclusive}\u0000${a.hi}\u0000${a.hiInclusive}`
+    : statKey(a);
 }
 
 /**
