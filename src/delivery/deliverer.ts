@@ -29,7 +29,8 @@ export interface DeliveryRequest {
   maximumEventAgeInSeconds?: number;
   deadLetterArn?: string;
   /** The DLQ message: the event as AWS writes it there, and AWS's attributes. */
-  deadLetterBody: string;
+  /** What the DLQ receives; a function so the body is only built when a delivery really fails. */
+  deadLetterBody: () => string;
   ruleArn: string;
   targetArn: string;
   record: TargetDelivery;
@@ -136,7 +137,7 @@ export class Deliverer {
       RETRY_ATTEMPTS: String(retries),
     };
     if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
-    const dlq = this.writeDeadLetter(req.deadLetterArn, req.deadLetterBody, attributes);
+    const dlq = this.writeDeadLetter(req.deadLetterArn, req.deadLetterBody(), attributes);
     if (dlq.ok) {
       rec.state = 'dead-lettered';
       rec.deadLetterArn = req.deadLetterArn;

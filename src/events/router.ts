@@ -79,15 +79,17 @@ export class EventRouter {
       deliveries: [],
       archivedIn: [],
     });
-    const flat = flattenEvent(event);
     if (opts.archive !== false) {
+      // Archives match by their own patterns, outside the bus's index: they need the event flat.
+      let flat: ReturnType<typeof flattenEvent> | undefined;
       let json: string | undefined;
       for (const archive of region.archivesOf(bus.arn)) {
+        flat ??= flattenEvent(event);
         json ??= JSON.stringify(event);
         if (archive.offer(flat, event, json, now)) trace.archivedIn.push(archive.arn);
       }
     }
-    for (const rule of bus.index.match(flat)) {
+    for (const rule of bus.index.matchEvent(event)) {
       if (opts.ruleArns && !opts.ruleArns.has(rule.arn)) continue;
       this.deliverToTargets(region, rule, event, trace, now, opts.hops ?? 0);
     }
@@ -142,7 +144,7 @@ export class EventRouter {
         maximumRetryAttempts: spec.RetryPolicy?.MaximumRetryAttempts,
         maximumEventAgeInSeconds: spec.RetryPolicy?.MaximumEventAgeInSeconds,
         deadLetterArn: spec.DeadLetterConfig?.Arn,
-        deadLetterBody: JSON.stringify(event),
+        deadLetterBody: () => JSON.stringify(event),
         ruleArn: rule.arn,
         targetArn: spec.Arn!,
         record,
