@@ -164,6 +164,15 @@ describe('exists', () => {
     expect(m(p, { tier: 'silver' })).toBe(true);
     expect(m(p, { tier: 'gold' })).toBe(false);
   });
+
+  it('false fails on a value outside any array even when other fields bind array elements', () => {
+    const p = { status: [{ exists: false }], items: { sku: ['a'] } };
+    expect(m(p, { status: 'placed', items: [{ sku: 'b' }, { sku: 'a' }] })).toBe(false);
+    expect(m(p, { items: [{ sku: 'b' }, { sku: 'a' }] })).toBe(true);
+    const q = { tier: [{ 'anything-but': 'gold' }, { exists: false }], items: { sku: ['a'] } };
+    expect(m(q, { tier: 'gold', items: [{ sku: 'a' }] })).toBe(false);
+    expect(m(q, { tier: ['gold', 'silver'], items: [{ sku: 'a' }] })).toBe(true);
+  });
 });
 
 describe('cidr', () => {

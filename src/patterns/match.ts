@@ -75,6 +75,7 @@ function plainVerdict(p: CompiledPattern, event: EventLeaves): Verdict {
     }
     let passed = false;
     let plain = false;
+    let plainFailed = false;
     for (let j = 0; j < leaves.length; j++) {
       if (passes(f, leaves[j])) {
         passed = true;
@@ -82,10 +83,12 @@ function plainVerdict(p: CompiledPattern, event: EventLeaves): Verdict {
           plain = true;
           break;
         }
-      }
+      } else if (leaves[j].trail === null) plainFailed = true;
     }
     if (plain) continue;
-    if (!passed && !f.matchesAbsent) return NO;
+    // No passing value, and absence cannot hold either: a value outside any array is there
+    // whatever elements are chosen (the common near miss `exists: false` on a present field).
+    if (!passed && (!f.matchesAbsent || plainFailed)) return NO;
     verdict = MAYBE;
   }
   const ors = p.ors;
