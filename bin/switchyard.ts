@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
-  process.stdout.write(`switchyard ${VERSION} listening on ${sy.endpoint} (services: sqs, events; health: ${sy.endpoint}/_switchyard/health)\n`);
+  process.stdout.write(`switchyard ${VERSION} listening on ${sy.endpoint} (services: sqs, events, sns; health: ${sy.endpoint}/_switchyard/health)\n`);
   const shutdown = () => {
     sy.stop().then(() => process.exit(0));
   };

@@ -4,11 +4,15 @@
  * /_switchyard/api/; the debug UI later).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import express from 'express';
 import type { Clock } from './clock.js';
 import type { ResolvedOptions } from './config.js';
 import { Gateway } from './gateway/gateway.js';
 import type { EventsService } from './events/service.js';
+import type { SnsService } from './sns/service.js';
+import { SIGNING_CERT_PATH } from './sns/signing.js';
 import type { SqsService } from './sqs/service.js';
 import { traceApi, type TraceApiParts } from './trace/api.js';
 import { VERSION } from './version.js';
@@ -18,11 +22,18 @@ export interface ServerParts {
   clock: Clock;
   sqs: SqsService;
   events: EventsService;
+  sns: SnsService;
 }
 
-export function createInspectionApp(services: readonly string[], trace?: TraceApiParts): express.Express {
+export function createInspectionApp(services: readonly string[], trace?: TraceApiParts, sns?: SnsService): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (sns) {
+    // The certificate SNS messages are signed with: their SigningCertURL points here.
+    app.get(SIGNING_CERT_PATH, (_req, res, next) => {
+      sns.signer.certificatePem().then((pem) => res.type('application/x-pem-file').send(pem), next);
+    });
+  }
   app.get('/_switchyard/health', (_req, res) => {
     res.json({ status: 'ok', version: VERSION, services });
   });
@@ -33,8 +44,75 @@ export function createInspectionApp(services: readonly string[], trace?: TraceAp
   return app;
 }
 
-export function createSwitchyardServer(parts: ServerParts, fallbackHost: string): Server {
-  const services = [parts.sqs, parts.events];
+/**
+ * The listening side: one port that speaks HTTP and HTTPS alike. The first byte of a connection
+ * decides (22 opens a TLS handshake): HTTPS exists because SNS signature verifiers such as
+ * sns-validator fetch the SigningCertURL over https only, and the TLS certificate is the SNS
+ * signing certificate itself, so a subscriber that trusts it for one trusts it for the other.
+ */
+export class SwitchyardServer {
+  readonly listener: NetServer;
+  readonly http: Server;
+  private https?: Promise<HttpsServer>;
+
+  constructor(
+    http: Server,
+    private readonly tlsCredentials: () => Promise<{ key: string; cert: string }>,
+    private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ) {
+    this.http = http;
+    // The HTTP servers never listen themselves; 'listening' starts their connection tracking
+    // (headersTimeout checks, closeAllConnections), which node sets up on that event.
+    http.emit('listening');
+    this.listener = createNetServer((socket) => this.route(socket));
+  }
+
+  private route(socket: Socket): void {
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] !== 22) {
+        this.http.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      this.httpsServer().then(
+        (server) => {
+          server.emit('connection', socket);
+          socket.resume();
+        },
+        () => socket.destroy(),
+      );
+    });
+    socket.on('error', () => socket.destroy());
+  }
+
+  private httpsServer(): Promise<HttpsServer> {
+    this.https ??= this.tlsCredentials().then(({ key, cert }) => {
+      const server = createHttpsServer({ key, cert, keepAliveTimeout: 65_000 }, this.handler);
+      server.requestTimeout = 0;
+      server.headersTimeout = 60_000;
+      server.emit('listening');
+      return server;
+    });
+    return this.https;
+  }
+
+  /** Stop accepting, and end every open connection (long polls included). */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    for (const s of [this.http, this.https ? await this.https.catch(() => undefined) : undefined]) {
+      if (!s) continue;
+      // Not listening, so close() only stops the connection checks (and reports "not running").
+      s.close(() => {});
+      s.closeAllConnections();
+    }
+    await closed;
+  }
+}
+
+export function createSwitchyardServer(parts: ServerParts, fallbackHost: string): SwitchyardServer {
+  const services = [parts.sqs, parts.events, parts.sns];
   const gateway = new Gateway({
     services,
     defaultAccount: parts.options.account,
@@ -43,17 +121,18 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     fallbackHost,
     onError: parts.options.onError,
   });
-  const app = createInspectionApp(services.map((s) => s.name), { trace: parts.events.trace, clock: parts.clock });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+  const app = createInspectionApp(services.map((s) => s.name), { trace: parts.events.trace, clock: parts.clock }, parts.sns);
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     if (url.startsWith('/_switchyard')) {
       app(req, res);
       return;
     }
     gateway.handle(req, res);
-  });
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
   // Long polls hold requests for up to 20 s; never let the server time them out first.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
-  return server;
+  return new SwitchyardServer(server, () => parts.sns.signer.tlsCredentials(), handler);
 }

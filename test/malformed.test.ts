@@ -598,7 +598,7 @@ describe('routes and request context', () => {
     const res = await request(sy.endpoint).get('/_switchyard/health');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ status: 'ok', version: VERSION, services: ['sqs', 'events'] });
+    expect(res.body).toEqual({ status: 'ok', version: VERSION, services: ['sqs', 'events', 'sns'] });
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
     const unknown = await request(sy.endpoint).get('/_switchyard/nope');
     expect(unknown.status).toBe(404);

@@ -9,7 +9,7 @@
  * Failures AWS does not retry (a missing resource, no permission) go to the DLQ at once.
  */
 import type { Clock } from '../clock.js';
-import type { DeliveryAttempt, TargetDelivery } from '../trace/trace.js';
+import type { Delivery, DeliveryAttempt } from '../trace/trace.js';
 import type { DeliveryOutcome } from './outcome.js';
 
 export const RETRY_DEFAULTS = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 } as const;
@@ -27,18 +27,17 @@ export interface DeliveryRequest {
   eventTime: number;
   maximumRetryAttempts?: number;
   maximumEventAgeInSeconds?: number;
-  deadLetterArn?: string;
-  /** The DLQ message: the event as AWS writes it there, and AWS's attributes. */
-  /** What the DLQ receives; a function so the body is only built when a delivery really fails. */
-  deadLetterBody: () => string;
-  ruleArn: string;
-  targetArn: string;
-  record: TargetDelivery;
-}
-
-export interface DeadLetterWriter {
-  /** Send to an SQS queue by ARN with string message attributes; false when the queue does not exist. */
-  (queueArn: string, body: string, attributes: Record<string, string>): DeliveryOutcome;
+  /** Milliseconds before retry n (1-based); EventBridge's doubling backoff when absent. */
+  backoff?(retry: number): number;
+  /**
+   * Where a delivery that failed for good goes. `write` builds the service's own DLQ message (an
+   * EventBridge event with RULE_ARN..., an SNS message with its attributes) only when it is needed.
+   */
+  deadLetter?: {
+    arn: string;
+    write(failure: { code: string; message: string }, retries: number, exhausted: string | undefined): DeliveryOutcome;
+  };
+  record: Delivery;
 }
 
 export class Deliverer {
@@ -49,7 +48,6 @@ export class Deliverer {
 
   constructor(
     private readonly clock: Clock,
-    private readonly writeDeadLetter: DeadLetterWriter,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -110,7 +108,7 @@ export class Deliverer {
     const maxAgeMs = (req.maximumEventAgeInSeconds ?? RETRY_DEFAULTS.maximumEventAgeInSeconds) * 1000;
     let exhausted: string | undefined;
     if (outcome.retryable) {
-      const delay = Math.max(backoffMs(retries + 1), outcome.retryAfterMs ?? 0);
+      const delay = Math.max((req.backoff ?? backoffMs)(retries + 1), outcome.retryAfterMs ?? 0);
       if (retries >= maxRetries) exhausted = 'MaximumRetryAttempts';
       else if (now + delay - req.eventTime > maxAgeMs) exhausted = 'MaximumEventAgeInSeconds';
       else {
@@ -125,22 +123,20 @@ export class Deliverer {
     }
     rec.exhausted = exhausted ?? 'NotRetryable';
     this.pending--;
-    if (!req.deadLetterArn) {
+    if (!req.deadLetter) {
       rec.state = 'dropped';
       return;
     }
-    const attributes: Record<string, string> = {
-      RULE_ARN: req.ruleArn,
-      TARGET_ARN: req.targetArn,
-      ERROR_CODE: outcome.code,
-      ERROR_MESSAGE: outcome.message,
-      RETRY_ATTEMPTS: String(retries),
-    };
-    if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
-    const dlq = this.writeDeadLetter(req.deadLetterArn, req.deadLetterBody(), attributes);
+    let dlq: DeliveryOutcome;
+    try {
+      dlq = req.deadLetter.write(outcome, retries, exhausted);
+    } catch (err) {
+      this.onError(err);
+      dlq = { ok: false, code: 'INTERNAL_ERROR', message: String((err as Error)?.message ?? err), retryable: false };
+    }
     if (dlq.ok) {
       rec.state = 'dead-lettered';
-      rec.deadLetterArn = req.deadLetterArn;
+      rec.deadLetterArn = req.deadLetter.arn;
     } else {
       // AWS counts these as InvocationsFailedToBeSentToDlq: the event is gone.
       rec.state = 'dropped';

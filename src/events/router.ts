@@ -8,6 +8,7 @@
  * other service through the Forwarder (a configured local endpoint, or recorded as captured).
  */
 import type { Clock } from '../clock.js';
+import { uuid } from '../ids.js';
 import { authorizeOAuthConnection, invokeApiDestination, OAuthTokenCache } from '../delivery/api-destination.js';
 import type { Deliverer } from '../delivery/deliverer.js';
 import type { Forwarder } from '../delivery/forward.js';
@@ -66,7 +67,7 @@ export class EventRouter {
 
   ingest(region: EventsRegion, bus: EventBus, event: Record<string, unknown>, opts: IngestOptions): EventTrace {
     const now = this.deps.clock.now();
-    const trace = this.deps.trace.add({
+    const trace = this.deps.trace.add<EventTrace>({
       id: event.id as string,
       kind: 'event',
       at: now,
@@ -99,7 +100,7 @@ export class EventRouter {
   /** A scheduled rule's firing: its targets only, no other rule sees a scheduled event. */
   fire(region: EventsRegion, bus: EventBus, rule: Rule, event: Record<string, unknown>): EventTrace {
     const now = this.deps.clock.now();
-    const trace = this.deps.trace.add({
+    const trace = this.deps.trace.add<EventTrace>({
       id: event.id as string,
       kind: 'event',
       at: now,
@@ -143,10 +144,23 @@ export class EventRouter {
         eventTime: trace.at,
         maximumRetryAttempts: spec.RetryPolicy?.MaximumRetryAttempts,
         maximumEventAgeInSeconds: spec.RetryPolicy?.MaximumEventAgeInSeconds,
-        deadLetterArn: spec.DeadLetterConfig?.Arn,
-        deadLetterBody: () => JSON.stringify(event),
-        ruleArn: rule.arn,
-        targetArn: spec.Arn!,
+        deadLetter: spec.DeadLetterConfig?.Arn
+          ? {
+              arn: spec.DeadLetterConfig.Arn,
+              write: (failure, retries, exhausted) => {
+                // AWS's attributes on an EventBridge DLQ message; the body is the event.
+                const attributes: Record<string, string> = {
+                  RULE_ARN: rule.arn,
+                  TARGET_ARN: spec.Arn!,
+                  ERROR_CODE: failure.code,
+                  ERROR_MESSAGE: failure.message,
+                  RETRY_ATTEMPTS: String(retries),
+                };
+                if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
+                return this.sendToQueue(spec.DeadLetterConfig!.Arn!, JSON.stringify(event), undefined, uuid(), attributes);
+              },
+            }
+          : undefined,
         record,
       });
     }

@@ -46,6 +46,8 @@ export interface EventsServiceOptions {
   findQueue(arn: string): Queue | undefined;
   /** Endpoints for services Switchyard does not emulate (`lambda`, `states`, ...). */
   forward?: ForwardEndpoints;
+  /** The trace this service writes to (shared with SNS); a new one of `traceCapacity` when absent. */
+  trace?: TraceLog;
   /** Events kept in the trace. Default 10,000. */
   traceCapacity?: number;
   /** Rules per bus (AWS's default quota is 300, adjustable). */
@@ -94,7 +96,8 @@ export class EventsService implements ServiceHandler {
   readonly trace: TraceLog;
   readonly router: EventRouter;
   readonly deliverer: Deliverer;
-  private readonly forwarder: Forwarder;
+  /** Also SNS's, for Lambda and Firehose subscriptions. */
+  readonly forwarder: Forwarder;
   private readonly regions = new Map<string, EventsRegion>();
   private readonly clock: Clock;
   private readonly rulesPerBus: number;
@@ -103,13 +106,9 @@ export class EventsService implements ServiceHandler {
     this.clock = options.clock;
     this.rulesPerBus = options.rulesPerBus ?? EVENTS_LIMITS.rulesPerBus;
     const onError = options.onError ?? ((err: unknown) => console.error('switchyard: internal error:', err));
-    this.trace = new TraceLog(options.traceCapacity ?? 10_000);
+    this.trace = options.trace ?? new TraceLog(options.traceCapacity ?? 10_000);
     this.forwarder = new Forwarder({ endpoints: options.forward ?? {}, now: () => this.clock.now() });
-    this.deliverer = new Deliverer(
-      this.clock,
-      (arn, body, attributes) => this.router.sendToQueue(arn, body, undefined, uuid(), attributes),
-      onError,
-    );
+    this.deliverer = new Deliverer(this.clock, onError);
     this.router = new EventRouter({
       clock: this.clock,
       trace: this.trace,

@@ -159,13 +159,15 @@ export class Gateway {
         operation = action;
         const shapes =
           service && Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+        if (service && !shapes && service.knownOperations?.has(action))
+          throw new AwsError(CommonErrors.InvalidAction, `Operation ${action} is not yet supported by Switchyard.`);
         if (!service || !shapes)
           throw new AwsError(CommonErrors.InvalidAction, `The action ${action} is not valid for this endpoint.`);
         if (service.name === 'sqs' && !params.has('QueueUrl') && shapes.input.members.some((m) => m.name === 'QueueUrl')) {
           const path = (req.url ?? '/').split('?')[0];
           if (SQS_QUEUE_PATH.test(path)) params.set('QueueUrl', ctx.baseUrl + path.replace(/\/$/, ''));
         }
-        input = decodeQueryInput(params, shapes.input);
+        input = decodeQueryInput(params, shapes.input, service.missingParameter?.bind(service));
       }
       const output = service!.handle(operation, input, ctx);
       // Only long polls are asynchronous; everything else answers in this same turn.

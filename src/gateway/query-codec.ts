@@ -69,11 +69,15 @@ function buildTree(params: FormParams): ParamNode {
 }
 
 /** Decode the form parameters of one operation into its input object (SDK member names). */
-export function decodeQueryInput(params: FormParams, shape: StructureShape): Record<string, unknown> {
-  return decodeStructure(buildTree(params), shape, '');
+export function decodeQueryInput(
+  params: FormParams,
+  shape: StructureShape,
+  missing: (path: string) => AwsError = missingParameter,
+): Record<string, unknown> {
+  return decodeStructure(buildTree(params), shape, '', missing);
 }
 
-function decodeStructure(node: ParamNode, shape: StructureShape, path: string): Record<string, unknown> {
+function decodeStructure(node: ParamNode, shape: StructureShape, path: string, missing: (path: string) => AwsError = missingParameter): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of shape.members) {
     // An empty list travels as a bare key, which botocore names after the member (`TagKeys=`)
@@ -83,12 +87,12 @@ function decodeStructure(node: ParamNode, shape: StructureShape, path: string): 
       (m.shape.kind === 'list' && m.shape.flattened && m.wire !== m.name ? emptyList(node.children?.get(m.name)) : undefined);
     const full = path ? `${path}.${m.wire}` : m.wire;
     if (!child) {
-      if (m.required) throw missingParameter(m.wire);
+      if (m.required) throw path ? missingParameter(m.wire) : missing(full);
       continue;
     }
     const v = decodeValue(child, m.shape, full);
     if (v !== undefined) out[m.name] = v;
-    else if (m.required) throw missingParameter(m.wire);
+    else if (m.required) throw path ? missingParameter(m.wire) : missing(full);
   }
   return out;
 }

@@ -5,15 +5,27 @@
  */
 import express from 'express';
 import type { Clock } from '../clock.js';
-import type { EventTrace, TraceLog } from './trace.js';
+import type { Trace, TraceLog } from './trace.js';
 
 export interface TraceApiParts {
   trace: TraceLog;
   clock: Clock;
 }
 
-function summary(t: EventTrace) {
+function summary(t: Trace) {
+  if (t.kind === 'publish')
+    return {
+      id: t.id,
+      kind: t.kind,
+      at: new Date(t.at).toISOString(),
+      topicArn: t.topicArn,
+      via: t.via,
+      subject: t.message.subject,
+      filteredOut: t.filteredOut,
+      deliveries: t.deliveries.map((d) => ({ subscriptionArn: d.subscriptionArn, protocol: d.protocol, targetArn: d.targetArn, state: d.state, attempts: d.attempts.length })),
+    };
   return {
+    kind: t.kind,
     id: t.id,
     at: new Date(t.at).toISOString(),
     busArn: t.busArn,
@@ -28,16 +40,27 @@ function summary(t: EventTrace) {
 export function traceApi(parts: TraceApiParts): express.Router {
   const router = express.Router();
 
-  /** Newest first. Filters: bus (name or ARN), source, detailType, q (free text), limit (default 100, max 1000). */
+  /**
+   * Newest first: events and SNS publishes (`kind`). Filters: kind (event, publish), bus (name or
+   * ARN), source, detailType, topic (name or ARN), q (free text), limit (default 100, max 1000).
+   */
   router.get('/events', (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
     const out = [];
     for (const t of parts.trace.newest()) {
-      if (q.bus && t.busArn !== q.bus && !t.busArn.endsWith(`:event-bus/${q.bus}`)) continue;
-      if (q.source && t.event.source !== q.source) continue;
-      if (q.detailType && t.event['detail-type'] !== q.detailType) continue;
-      if (q.q && !JSON.stringify(t.event).includes(q.q)) continue;
+      if (q.kind && t.kind !== q.kind) continue;
+      if (t.kind === 'event') {
+        if (q.topic) continue;
+        if (q.bus && t.busArn !== q.bus && !t.busArn.endsWith(`:event-bus/${q.bus}`)) continue;
+        if (q.source && t.event.source !== q.source) continue;
+        if (q.detailType && t.event['detail-type'] !== q.detailType) continue;
+        if (q.q && !JSON.stringify(t.event).includes(q.q)) continue;
+      } else {
+        if (q.bus || q.source || q.detailType) continue;
+        if (q.topic && t.topicArn !== q.topic && !t.topicArn.endsWith(`:${q.topic}`)) continue;
+        if (q.q && !JSON.stringify(t.message).includes(q.q)) continue;
+      }
       out.push(summary(t));
       if (out.length >= limit) break;
     }

@@ -1,0 +1,311 @@
+/**
+ * What happens to a published message: every confirmed subscription whose filter policy it
+ * passes gets one delivery, handed to the Deliverer (retries on the clock, then the
+ * subscription's dead-letter queue). The publisher has already had its answer: fan-out costs it
+ * nothing, however many subscriptions the topic has.
+ *
+ * Per protocol: `sqs` goes into the queue in-process (FIFO topics keep the group and dedup id);
+ * `http`/`https` are POSTed with AWS's headers and retried per the delivery policy; `lambda` and
+ * `firehose` are forwarded to the configured local endpoint (or recorded as captured); `email`,
+ * `email-json`, `sms` and `application` are recorded as captured.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Deliverer } from '../delivery/deliverer.js';
+import type { Forwarder } from '../delivery/forward.js';
+import { failed, type DeliveryOutcome } from '../delivery/outcome.js';
+import type { Queue } from '../sqs/queue.js';
+import type { PublishTrace, SubscriptionDelivery, TraceLog } from '../trace/trace.js';
+import { effectiveDeliveryPolicy, retryDelaysMs } from './delivery-policy.js';
+import { postToHttpEndpoint } from './http-delivery.js';
+import { envelopeAttributes, isoMillis, messageFor, renderEnvelope, type Published } from './message.js';
+import { SIGNING_CERT_PATH, type SnsSigner } from './signing.js';
+import type { Subscription } from './subscription.js';
+import { SNS_LIMITS, type Topic } from './topic.js';
+
+export interface FanoutDeps {
+  clock: Clock;
+  trace: TraceLog;
+  deliverer: Deliverer;
+  forwarder: Forwarder;
+  signer: SnsSigner;
+  findQueue(arn: string): Queue | undefined;
+  onError(err: unknown): void;
+}
+
+/**
+ * AWS's retry policy for AWS-managed endpoints (SQS, Lambda, Firehose): 3 immediate retries, 2 at
+ * 1 s, 10 backing off from 1 s to 20 s, then 100,000 at 20 s (AWS docs, "Amazon SNS message
+ * delivery retries").
+ */
+const MANAGED_RETRIES = 100_015;
+function managedBackoffMs(retry: number): number {
+  if (retry <= 3) return 0;
+  if (retry <= 5) return 1000;
+  if (retry <= 15) return Math.round(1000 * 20 ** ((retry - 5) / 10));
+  return 20_000;
+}
+
+export class Fanout {
+  constructor(private readonly deps: FanoutDeps) {}
+
+  /** Deliver `p` to every subscription of `topic` it passes; records the publish in the trace. */
+  publish(topic: Topic, p: Published, via: PublishTrace['via'], account: string, region: string, baseUrl: string): PublishTrace {
+    const trace = this.deps.trace.add<PublishTrace>({
+      id: p.messageId,
+      kind: 'publish',
+      at: p.timestamp,
+      account,
+      region,
+      topicArn: topic.arn,
+      via,
+      message: {
+        body: p.message,
+        subject: p.subject,
+        attributes: envelopeAttributesForTrace(p),
+        groupId: p.groupId,
+        dedupId: p.dedupId,
+        sequenceNumber: p.sequenceNumber,
+      },
+      deliveries: [],
+      filteredOut: [],
+    });
+    // One signature per distinct message text (MessageStructure=json gives each protocol its own).
+    const signatures = new Map<string, Promise<string>>();
+    const sign = (text: string): Promise<string> => {
+      let s = signatures.get(text);
+      if (!s)
+        signatures.set(
+          text,
+          (s = this.deps.signer.sign(
+            { Message: text, MessageId: p.messageId, Subject: p.subject, Timestamp: isoMillis(p.timestamp), TopicArn: topic.arn, Type: 'Notification' },
+            topic.signatureVersion,
+          )),
+        );
+      return s;
+    };
+    for (const sub of topic.subscriptions.values()) {
+      if (sub.pendingConfirmation) continue;
+      if (sub.filter) {
+        let passes: boolean;
+        try {
+          passes = sub.filter.matches(p.message, p.attributes);
+        } catch (err) {
+          // A hostile body too complex to match is not delivered; the publisher already has its answer.
+          this.deps.onError(err);
+          passes = false;
+        }
+        if (!passes) {
+          trace.filteredOut.push(sub.arn);
+          continue;
+        }
+      }
+      this.deliver(topic, sub, p, trace, sign, baseUrl);
+    }
+    return trace;
+  }
+
+  private deliver(topic: Topic, sub: Subscription, p: Published, trace: PublishTrace, sign: (text: string) => Promise<string>, baseUrl: string): void {
+    const text = messageFor(p, sub.protocol);
+    const envelope = (signature: string | undefined): string =>
+      notificationEnvelope(topic, sub, p, text, signature, baseUrl);
+    const raw = sub.raw && sub.protocol !== 'lambda';
+    const record: SubscriptionDelivery = {
+      subscriptionArn: sub.arn,
+      protocol: sub.protocol,
+      targetArn: sub.endpoint,
+      input: raw ? text : '',
+      state: 'pending',
+      attempts: [],
+    };
+    trace.deliveries.push(record);
+    const signed = !topic.fifo;
+    /** The body this subscription receives (the envelope needs the signature first). */
+    const body = async (): Promise<string> => (raw ? text : envelope(signed ? await sign(text) : undefined));
+    let send: () => DeliveryOutcome | Promise<DeliveryOutcome>;
+    let backoff: ((retry: number) => number) | undefined = managedBackoffMs;
+    let maximumRetryAttempts = MANAGED_RETRIES;
+    switch (sub.protocol) {
+      case 'sqs':
+        // Unsigned bodies (raw, FIFO) go in synchronously: deliveries start in publish order,
+        // so a FIFO queue receives a topic's messages in the order they were published.
+        send = raw
+          ? () => this.toQueue(sub, topic, p, text, true)
+          : signed
+            ? async () => this.toQueue(sub, topic, p, (record.input = envelope(await sign(text))), false)
+            : () => this.toQueue(sub, topic, p, (record.input = envelope(undefined)), false);
+        break;
+      case 'http':
+      case 'https': {
+        const policy = effectiveDeliveryPolicy(topic.attributes.get('DeliveryPolicy'), sub.attributes.get('DeliveryPolicy'));
+        const delays = retryDelaysMs(policy.policy);
+        backoff = (retry) => delays[retry - 1] ?? delays[delays.length - 1] ?? 0;
+        maximumRetryAttempts = delays.length;
+        send = async () =>
+          postToHttpEndpoint({
+            endpoint: sub.endpoint,
+            messageType: 'Notification',
+            messageId: p.messageId,
+            topicArn: topic.arn,
+            subscriptionArn: sub.arn,
+            body: (record.input = await body()),
+            contentType: policy.headerContentType,
+            rawDelivery: raw,
+          });
+        break;
+      }
+      case 'lambda':
+        send = async () => {
+          const event = lambdaEvent(sub, JSON.parse(envelope(signed ? await sign(text) : undefined)) as Record<string, unknown>);
+          record.input = event;
+          return this.deps.forwarder.deliver(sub.endpoint, event, { eventId: p.messageId, timestamp: p.timestamp });
+        };
+        break;
+      case 'firehose':
+        send = async () => this.deps.forwarder.deliver(sub.endpoint, (record.input = await body()), { eventId: p.messageId, timestamp: p.timestamp });
+        break;
+      default:
+        // email, email-json, sms, application: nowhere to send on a laptop; recorded.
+        send = async () => {
+          record.input = sub.protocol === 'email' || sub.protocol === 'sms' ? text : await body();
+          return { ok: true, captured: true, detail: `${sub.protocol} deliveries are recorded, not sent` };
+        };
+    }
+    const dlq = sub.deadLetterArn;
+    this.deps.deliverer.start({
+      send,
+      eventTime: p.timestamp,
+      maximumRetryAttempts,
+      // AWS keeps retrying AWS-managed endpoints for 23 days; HTTP for as long as the policy says.
+      maximumEventAgeInSeconds: 23 * 86_400,
+      backoff,
+      deadLetter: dlq
+        ? {
+            arn: dlq,
+            write: () => this.toDeadLetter(dlq, sub, p, record.input || text),
+          }
+        : undefined,
+      record,
+    });
+  }
+
+  /** One SQS delivery; a missing queue is a client-side error, which AWS does not retry. */
+  private toQueue(sub: Subscription, topic: Topic, p: Published, body: string, raw: boolean): DeliveryOutcome {
+    const q = this.deps.findQueue(sub.endpoint);
+    if (!q) return failed('NonExistentQueue', `The queue ${sub.endpoint} does not exist.`, false);
+    const max = Number(q.attributes.get('MaximumMessageSize') ?? 1_048_576);
+    if (Buffer.byteLength(body) > max) return failed('InvalidParameterValue', `The message is larger than the queue's MaximumMessageSize of ${max} bytes.`, false);
+    const attributes = raw ? sqsAttributes(p) : undefined;
+    const { message, duplicate } = q.send({
+      body,
+      attributes,
+      groupId: q.fifo ? (p.groupId ?? topic.name) : undefined,
+      dedupId: q.fifo ? (p.dedupId ?? createHash('sha256').update(p.message).digest('hex')) : undefined,
+      senderId: topic.account,
+    });
+    return { ok: true, detail: duplicate ? `duplicate of ${message.id} in the queue's dedup window` : message.id };
+  }
+
+  /**
+   * A delivery that failed for good, into the subscription's DLQ: the message exactly as the
+   * subscriber would have received it (envelope, or raw with the attributes as SQS attributes),
+   * FIFO group and dedup id kept. AWS adds no error attributes here (those are Lambda's DLQ's).
+   */
+  private toDeadLetter(dlqArn: string, sub: Subscription, p: Published, body: string): DeliveryOutcome {
+    const q = this.deps.findQueue(dlqArn);
+    if (!q) return failed('NonExistentQueue', `The dead-letter queue ${dlqArn} does not exist.`, false);
+    const { message } = q.send({
+      body,
+      attributes: sub.raw ? sqsAttributes(p) : undefined,
+      groupId: q.fifo ? (p.groupId ?? 'dlq') : undefined,
+      dedupId: q.fifo ? (p.dedupId ?? `${p.messageId}:${sub.arn}`) : undefined,
+      senderId: sub.owner,
+    });
+    return { ok: true, detail: message.id };
+  }
+}
+
+/** The trace's view of the attributes (Binary base64). */
+function envelopeAttributesForTrace(p: Published): PublishTrace['message']['attributes'] {
+  if (!p.attributes) return undefined;
+  const out: NonNullable<PublishTrace['message']['attributes']> = {};
+  for (const [k, a] of Object.entries(p.attributes))
+    out[k] = a.BinaryValue ? { DataType: a.DataType, BinaryValue: Buffer.from(a.BinaryValue).toString('base64') } : { DataType: a.DataType, StringValue: a.StringValue };
+  return out;
+}
+
+/** Raw delivery to SQS: the SNS attributes become SQS message attributes (at most 10, as SQS allows). */
+function sqsAttributes(p: Published) {
+  if (!p.attributes) return undefined;
+  const out: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }> = {};
+  let n = 0;
+  for (const [k, a] of Object.entries(p.attributes)) {
+    if (n++ >= SNS_LIMITS.rawDeliveryAttributes) break;
+    out[k] = a.BinaryValue ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue };
+  }
+  return out;
+}
+
+/**
+ * Where the signing certificate is, over HTTPS on Switchyard's own port: verifiers such as
+ * sns-validator fetch it with https only (the port speaks both, see server.ts).
+ */
+export function signingCertUrl(baseUrl: string): string {
+  return `${baseUrl.replace(/^http:/, 'https:')}${SIGNING_CERT_PATH}`;
+}
+
+/** The JSON notification AWS delivers to SQS, HTTP and Lambda subscribers. */
+export function notificationEnvelope(topic: Topic, sub: Subscription, p: Published, text: string, signature: string | undefined, baseUrl: string): string {
+  const unsubscribe = `${baseUrl}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(sub.arn)}`;
+  if (topic.fifo)
+    return renderEnvelope([
+      ['Type', 'Notification'],
+      ['MessageId', p.messageId],
+      ['SequenceNumber', p.sequenceNumber],
+      ['TopicArn', topic.arn],
+      ['Subject', p.subject],
+      ['Message', text],
+      ['Timestamp', isoMillis(p.timestamp)],
+      ['UnsubscribeURL', unsubscribe],
+      ['MessageAttributes', envelopeAttributes(p.attributes)],
+    ]);
+  return renderEnvelope([
+    ['Type', 'Notification'],
+    ['MessageId', p.messageId],
+    ['TopicArn', topic.arn],
+    ['Subject', p.subject],
+    ['Message', text],
+    ['Timestamp', isoMillis(p.timestamp)],
+    ['SignatureVersion', topic.signatureVersion],
+    ['Signature', signature],
+    ['SigningCertURL', signingCertUrl(baseUrl)],
+    ['UnsubscribeURL', unsubscribe],
+    ['MessageAttributes', envelopeAttributes(p.attributes)],
+  ]);
+}
+
+/** The event a Lambda function subscribed to a topic is invoked with. */
+function lambdaEvent(sub: Subscription, n: Record<string, unknown>): string {
+  return JSON.stringify({
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: sub.arn,
+        Sns: {
+          Type: n.Type,
+          MessageId: n.MessageId,
+          TopicArn: n.TopicArn,
+          Subject: n.Subject ?? null,
+          Message: n.Message,
+          Timestamp: n.Timestamp,
+          SignatureVersion: n.SignatureVersion,
+          Signature: n.Signature,
+          SigningCertUrl: n.SigningCertURL,
+          UnsubscribeUrl: n.UnsubscribeURL,
+          MessageAttributes: n.MessageAttributes ?? {},
+        },
+      },
+    ],
+  });
+}
