@@ -70,10 +70,12 @@ let client: sns.SNSClient;
 let queues: sqs.SQSClient;
 let events: eb.EventBridgeClient;
 const hook = new Subscriber();
+const lambda = new Subscriber();
 
 beforeAll(async () => {
   await hook.start();
-  sy = await startSwitchyard({ port: 0, frozenClockAt: T0 });
+  await lambda.start();
+  sy = await startSwitchyard({ port: 0, frozenClockAt: T0, forward: { lambda: lambda.url } });
   client = new sns.SNSClient({ endpoint: sy.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
   queues = new sqs.SQSClient({ endpoint: sy.endpoint, region: 'us-east-1', credentials: creds });
   events = new eb.EventBridgeClient({ endpoint: sy.endpoint, region: 'us-east-1', credentials: creds });
@@ -81,6 +83,7 @@ beforeAll(async () => {
 beforeEach(() => {
   sy.reset();
   hook.reset();
+  lambda.reset();
 });
 afterAll(async () => {
   client?.destroy();
@@ -88,6 +91,7 @@ afterAll(async () => {
   events?.destroy();
   await sy?.stop();
   await hook.stop();
+  await lambda.stop();
 });
 
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
@@ -451,6 +455,72 @@ describe('to HTTP endpoints', () => {
     await advance(20_000);
     await hook.received(2);
     expect(hook.requests.map((r) => JSON.parse(r.body).Message)).toEqual(['eventually', 'eventually']);
+  });
+});
+
+describe('other protocols', () => {
+  it('lambda: the function behind the forward endpoint is invoked with the SNS event', async () => {
+    const arn = await topic('to-fn');
+    const sub = await subscribe(arn, 'lambda', 'arn:aws:lambda:us-east-1:000000000000:function:handler');
+    const p = await client.send(new sns.PublishCommand({ TopicArn: arn, Message: 'run', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }));
+    await lambda.received(1);
+    const req = lambda.requests[0];
+    expect(req.url).toBe(`/2015-03-31/functions/${encodeURIComponent('arn:aws:lambda:us-east-1:000000000000:function:handler')}/invocations`);
+    const event = JSON.parse(req.body);
+    expect(event.Records).toHaveLength(1);
+    expect(event.Records[0]).toMatchObject({
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: sub,
+      Sns: { Type: 'Notification', MessageId: p.MessageId, TopicArn: arn, Message: 'run', MessageAttributes: { k: { Type: 'String', Value: 'v' } } },
+    });
+  });
+
+  it('email: recorded, and confirmable with the token from the inspection API', async () => {
+    const arn = await topic('mail');
+    const sub = await subscribe(arn, 'email', 'dev@example.com');
+    const res = await fetch(`${sy.endpoint}/_aws/sns/subscription-tokens/${encodeURIComponent(sub)}`);
+    const { subscription_token: token } = (await res.json()) as { subscription_token: string };
+    expect(token).toMatch(/^[0-9a-f]{288}$/);
+    await client.send(new sns.ConfirmSubscriptionCommand({ TopicArn: arn, Token: token }));
+    const p = await client.send(new sns.PublishCommand({ TopicArn: arn, Message: 'newsletter' }));
+    await sy.sns.deliverer.settled();
+    const trace = (await (await fetch(`${sy.endpoint}/_switchyard/api/events/${p.MessageId}`)).json()) as { deliveries: Array<{ protocol: string; state: string; input: string }> };
+    expect(trace.deliveries).toEqual([expect.objectContaining({ protocol: 'email', state: 'captured', input: 'newsletter' })]);
+    expect((await fetch(`${sy.endpoint}/_aws/sns/subscription-tokens/nope`)).status).toBe(404);
+  });
+
+  it('Unsubscribe of a confirmed HTTP subscription sends an UnsubscribeConfirmation', async () => {
+    const arn = await topic('web');
+    const sub = await subscribe(arn, 'http', `${hook.url}/bye`);
+    await hook.received(1);
+    await client.send(new sns.ConfirmSubscriptionCommand({ TopicArn: arn, Token: JSON.parse(hook.requests[0].body).Token }));
+    await client.send(new sns.UnsubscribeCommand({ SubscriptionArn: sub }));
+    await hook.received(2);
+    expect(hook.requests[1].headers['x-amz-sns-message-type']).toBe('UnsubscribeConfirmation');
+    expect(hook.requests[1].headers['x-amz-sns-subscription-arn']).toBe(sub);
+    const m = JSON.parse(hook.requests[1].body);
+    expect(m).toMatchObject({ Type: 'UnsubscribeConfirmation', TopicArn: arn });
+    expect(await verifySignature(m)).toBe(true);
+  });
+});
+
+describe('over HTTPS', () => {
+  it('the same port answers the SDK over TLS with the signing certificate', async () => {
+    const ca = await sy.sns.signer.certificatePem();
+    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    const tls = new sns.SNSClient({
+      endpoint: sy.endpoint.replace('http:', 'https:'),
+      region: 'us-east-1',
+      credentials: creds,
+      requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ ca }) }),
+    });
+    try {
+      const arn = (await tls.send(new sns.CreateTopicCommand({ Name: 'secure' }))).TopicArn!;
+      expect((await client.send(new sns.ListTopicsCommand({}))).Topics).toEqual([{ TopicArn: arn }]);
+    } finally {
+      tls.destroy();
+    }
   });
 });
 

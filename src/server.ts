@@ -33,12 +33,26 @@ export function createInspectionApp(services: readonly string[], trace?: TraceAp
     app.get(SIGNING_CERT_PATH, (_req, res, next) => {
       sns.signer.certificatePem().then((pem) => res.type('application/x-pem-file').send(pem), next);
     });
+    // A subscription's confirmation token, for endpoints that cannot receive the
+    // SubscriptionConfirmation (email, an HTTP endpoint behind a firewall): test code confirms
+    // with ConfirmSubscription. Same path shape as LocalStack's /_aws/sns/subscription-tokens/.
+    const token: express.RequestHandler = (req, res) => {
+      const arn = String(req.params.arn);
+      const sub = sns.subscriptionByArn(arn);
+      if (!sub) {
+        res.status(404).json({ error: 'The provided SubscriptionARN is not found', subscription_arn: arn });
+        return;
+      }
+      res.json({ subscription_token: sub.token, subscription_arn: sub.arn });
+    };
+    app.get('/_switchyard/api/sns/subscription-tokens/:arn', token);
+    app.get('/_aws/sns/subscription-tokens/:arn', token);
   }
   app.get('/_switchyard/health', (_req, res) => {
     res.json({ status: 'ok', version: VERSION, services });
   });
   if (trace) app.use('/_switchyard/api', traceApi(trace));
-  app.use('/_switchyard', (_req, res) => {
+  app.use(['/_switchyard', '/_aws'], (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });
   return app;
@@ -124,7 +138,7 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
   const app = createInspectionApp(services.map((s) => s.name), { trace: parts.events.trace, clock: parts.clock }, parts.sns);
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
-    if (url.startsWith('/_switchyard')) {
+    if (url.startsWith('/_switchyard') || url.startsWith('/_aws/')) {
       app(req, res);
       return;
     }
