@@ -103,7 +103,8 @@ export class SwitchyardServer {
 
   private httpsServer(): Promise<HttpsServer> {
     this.https ??= this.tlsCredentials().then(({ key, cert }) => {
-      const server = createHttpsServer({ key, cert, keepAliveTimeout: 65_000 }, this.handler);
+      // A handshake that never completes must not hold a connection for node's default 120 s.
+      const server = createHttpsServer({ key, cert, keepAliveTimeout: 65_000, handshakeTimeout: 10_000 }, this.handler);
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;
       server.emit('listening');

@@ -18,7 +18,7 @@ import type { Queue } from '../sqs/queue.js';
 import type { PublishTrace, SubscriptionDelivery, TraceLog } from '../trace/trace.js';
 import { effectiveDeliveryPolicy, retryDelaysMs } from './delivery-policy.js';
 import { postToHttpEndpoint } from './http-delivery.js';
-import { envelopeAttributes, isoMillis, messageFor, renderEnvelope, type Published } from './message.js';
+import { envelopeAttributes, isoMillis, messageFor, ownRecord, renderEnvelope, type Published } from './message.js';
 import { SIGNING_CERT_PATH, type SnsSigner } from './signing.js';
 import type { Subscription } from './subscription.js';
 import { SNS_LIMITS, type Topic } from './topic.js';
@@ -228,7 +228,7 @@ export class Fanout {
 /** The trace's view of the attributes (Binary base64). */
 function envelopeAttributesForTrace(p: Published): PublishTrace['message']['attributes'] {
   if (!p.attributes) return undefined;
-  const out: NonNullable<PublishTrace['message']['attributes']> = {};
+  const out: NonNullable<PublishTrace['message']['attributes']> = ownRecord();
   for (const [k, a] of Object.entries(p.attributes))
     out[k] = a.BinaryValue ? { DataType: a.DataType, BinaryValue: Buffer.from(a.BinaryValue).toString('base64') } : { DataType: a.DataType, StringValue: a.StringValue };
   return out;
@@ -237,7 +237,7 @@ function envelopeAttributesForTrace(p: Published): PublishTrace['message']['attr
 /** Raw delivery to SQS: the SNS attributes become SQS message attributes (at most 10, as SQS allows). */
 function sqsAttributes(p: Published) {
   if (!p.attributes) return undefined;
-  const out: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }> = {};
+  const out = ownRecord<{ DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>();
   let n = 0;
   for (const [k, a] of Object.entries(p.attributes)) {
     if (n++ >= SNS_LIMITS.rawDeliveryAttributes) break;

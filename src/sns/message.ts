@@ -32,12 +32,20 @@ export interface Published {
 }
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * A record keyed by user-chosen names: `__proto__` is a legal attribute name, and must be an own
+ * property like any other rather than replace the object's prototype.
+ */
+export function ownRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
 const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/;
 
 /** AWS's checks on MessageAttributes (ParameterValueInvalid), first failure wins. */
 export function checkAttributes(attributes: Record<string, sns.MessageAttributeValue> | undefined): PublishedAttributes | undefined {
   if (!attributes) return undefined;
-  const out: PublishedAttributes = {};
+  const out: PublishedAttributes = ownRecord();
   for (const [name, attr] of Object.entries(attributes)) {
     if (Buffer.byteLength(name) > 256) throw invalidParameterValue('Length of message attribute name must be less than 256 bytes.');
     if (!ATTRIBUTE_NAME.test(name)) {
@@ -148,7 +156,7 @@ export function envelopeAttributes(attributes: PublishedAttributes | undefined):
   if (!attributes) return undefined;
   const names = Object.keys(attributes);
   if (names.length === 0) return undefined;
-  const out: Record<string, { Type: string; Value: string }> = {};
+  const out = ownRecord<{ Type: string; Value: string }>();
   for (const name of names) {
     const a = attributes[name];
     out[name] = { Type: a.DataType, Value: a.BinaryValue ? Buffer.from(a.BinaryValue).toString('base64') : a.StringValue! };
