@@ -9,6 +9,7 @@ export { compilePattern, type CompiledPattern } from './compile.js';
 export { MatchTooComplexError, matchesEvent, matchesFlat } from './match.js';
 export { flattenEvent, type FlatEvent } from './event.js';
 export { PatternIndex } from './rule-index.js';
+export { explainPattern, type FieldExplanation, type PatternExplanation } from './explain.js';
 
 import { compilePattern, type CompiledPattern } from './compile.js';
 import { validatePatternText } from './validate.js';
