@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as eb from '@aws-sdk/client-eventbridge';
 import * as sqs from '@aws-sdk/client-sqs';
 import { startSwitchyard, type Switchyard } from '../src/index.js';
+import type { EventTrace } from '../src/trace/trace.js';
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 const ACCOUNT = '000000000000';
@@ -412,7 +413,7 @@ describe('retries and dead-letter queues', () => {
     await advance(1);
     await http.received(2);
     await sy.events.deliverer.settled();
-    const trace = sy.events.trace.get(out.Entries![0].EventId!)!;
+    const trace = sy.events.trace.get(out.Entries![0].EventId!) as EventTrace;
     expect(trace.deliveries[0].state).toBe('delivered');
     expect(trace.deliveries[0].attempts.map((a) => [a.ok, a.status])).toEqual([
       [false, 500],
@@ -442,7 +443,7 @@ describe('retries and dead-letter queues', () => {
     });
     expect(attrs.ERROR_CODE).toBeTruthy();
     expect(attrs.ERROR_MESSAGE).toBeTruthy();
-    expect(sy.events.trace.get(out.Entries![0].EventId!)!.deliveries[0].state).toBe('dead-lettered');
+    expect((sy.events.trace.get(out.Entries![0].EventId!) as EventTrace).deliveries[0].state).toBe('dead-lettered');
     await advance(600_000);
     expect(http.requests).toHaveLength(3);
   });

@@ -27,6 +27,10 @@ export interface SwitchyardOptions {
   rulesPerBus?: number;
   /** Events kept in the trace (a ring: the oldest go first). Default 10,000. */
   traceCapacity?: number;
+  /** Dotted JSON path of the idempotency key in events and JSON message bodies. Default `detail.metadata.idempotency-key`. */
+  idempotencyKeyPath?: string;
+  /** Message attribute holding the idempotency key of SNS and SQS messages. Default `idempotency-key`. */
+  idempotencyKeyAttribute?: string;
 }
 
 export interface ResolvedOptions extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError'>> {
@@ -42,6 +46,8 @@ export const DEFAULTS = {
   maxBodyBytes: 5 * 1024 * 1024,
   rulesPerBus: 300,
   traceCapacity: 10_000,
+  idempotencyKeyPath: 'detail.metadata.idempotency-key',
+  idempotencyKeyAttribute: 'idempotency-key',
 } as const;
 
 export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
@@ -56,6 +62,8 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     forward: o.forward ?? {},
     rulesPerBus: o.rulesPerBus ?? DEFAULTS.rulesPerBus,
     traceCapacity: o.traceCapacity ?? DEFAULTS.traceCapacity,
+    idempotencyKeyPath: o.idempotencyKeyPath ?? DEFAULTS.idempotencyKeyPath,
+    idempotencyKeyAttribute: o.idempotencyKeyAttribute ?? DEFAULTS.idempotencyKeyAttribute,
     frozenClockAt: o.frozenClockAt,
     onError: o.onError ?? ((err) => console.error('switchyard: internal error:', err)),
   };
@@ -70,6 +78,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SwitchyardOptions {
   if (env.SWITCHYARD_REGION) o.region = env.SWITCHYARD_REGION;
   if (env.SWITCHYARD_RULES_PER_BUS) o.rulesPerBus = Number(env.SWITCHYARD_RULES_PER_BUS);
   if (env.SWITCHYARD_TRACE_CAPACITY) o.traceCapacity = Number(env.SWITCHYARD_TRACE_CAPACITY);
+  if (env.SWITCHYARD_IDEMPOTENCY_KEY_PATH) o.idempotencyKeyPath = env.SWITCHYARD_IDEMPOTENCY_KEY_PATH;
+  if (env.SWITCHYARD_IDEMPOTENCY_KEY_ATTRIBUTE) o.idempotencyKeyAttribute = env.SWITCHYARD_IDEMPOTENCY_KEY_ATTRIBUTE;
   // SWITCHYARD_FORWARD_LAMBDA=http://127.0.0.1:3001 -> forward.lambda
   for (const [key, value] of Object.entries(env)) {
     const m = /^SWITCHYARD_FORWARD_([A-Z0-9_]+)$/.exec(key);

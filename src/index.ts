@@ -36,9 +36,9 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const resolved = resolveOptions(options);
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
-  const sqs = new SqsService({ clock });
   // One trace for every service: the debug UI shows events and publishes on one timeline.
-  const trace = new TraceLog(resolved.traceCapacity);
+  const trace = new TraceLog(resolved.traceCapacity, { path: resolved.idempotencyKeyPath, attribute: resolved.idempotencyKeyAttribute });
+  const sqs = new SqsService({ clock, trace });
   const events = new EventsService({
     clock,
     trace,

@@ -1,11 +1,14 @@
 /**
- * Assembles the process: one node:http server whose hot path goes straight to the gateway, and
- * an express app for the human-facing routes under /_switchyard/ (health, the trace API under
- * /_switchyard/api/; the debug UI later).
+ * Assembles the process: one port whose hot path goes straight to the gateway, and an express
+ * app for the human-facing routes under /_switchyard/ (health, the inspection API under
+ * /_switchyard/api/, the debug UI's files) and LocalStack's /_aws/ inspection paths.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Clock } from './clock.js';
 import type { ResolvedOptions } from './config.js';
@@ -14,7 +17,8 @@ import type { EventsService } from './events/service.js';
 import type { SnsService } from './sns/service.js';
 import { SIGNING_CERT_PATH } from './sns/signing.js';
 import type { SqsService } from './sqs/service.js';
-import { traceApi, type TraceApiParts } from './trace/api.js';
+import { localStackSqsMessages, resourceApi } from './inspect/resources.js';
+import { traceApi } from './trace/api.js';
 import { VERSION } from './version.js';
 
 export interface ServerParts {
@@ -25,37 +29,67 @@ export interface ServerParts {
   sns: SnsService;
 }
 
-export function createInspectionApp(services: readonly string[], trace?: TraceApiParts, sns?: SnsService): express.Express {
+/** Where the debug UI's files are: `ui/` at the package root, from src/ (tests) or dist/src/ (built). */
+function uiDirectory(): string | undefined {
+  for (const rel of ['../ui/', '../../ui/']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
+}
+
+export function createInspectionApp(parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns'>, services: readonly string[]): express.Express {
+  const { sns, events, sqs, clock } = parts;
   const app = express();
   app.disable('x-powered-by');
-  if (sns) {
-    // The certificate SNS messages are signed with: their SigningCertURL points here.
-    app.get(SIGNING_CERT_PATH, (_req, res, next) => {
-      sns.signer.certificatePem().then((pem) => res.type('application/x-pem-file').send(pem), next);
-    });
-    // A subscription's confirmation token, for endpoints that cannot receive the
-    // SubscriptionConfirmation (email, an HTTP endpoint behind a firewall): test code confirms
-    // with ConfirmSubscription. Same path shape as LocalStack's /_aws/sns/subscription-tokens/.
-    const token: express.RequestHandler = (req, res) => {
-      const arn = String(req.params.arn);
-      const sub = sns.subscriptionByArn(arn);
-      if (!sub) {
-        res.status(404).json({ error: 'The provided SubscriptionARN is not found', subscription_arn: arn });
-        return;
-      }
-      res.json({ subscription_token: sub.token, subscription_arn: sub.arn });
-    };
-    app.get('/_switchyard/api/sns/subscription-tokens/:arn', token);
-    app.get('/_aws/sns/subscription-tokens/:arn', token);
-  }
+  // The certificate SNS messages are signed with: their SigningCertURL points here.
+  app.get(SIGNING_CERT_PATH, (_req, res, next) => {
+    sns.signer.certificatePem().then((pem) => res.type('application/x-pem-file').send(pem), next);
+  });
+  // A subscription's confirmation token, for endpoints that cannot receive the
+  // SubscriptionConfirmation (email, an HTTP endpoint behind a firewall): test code confirms
+  // with ConfirmSubscription. Same path shape as LocalStack's /_aws/sns/subscription-tokens/.
+  const token: express.RequestHandler = (req, res) => {
+    const arn = String(req.params.arn);
+    const sub = sns.subscriptionByArn(arn);
+    if (!sub) {
+      res.status(404).json({ error: 'The provided SubscriptionARN is not found', subscription_arn: arn });
+      return;
+    }
+    res.json({ subscription_token: sub.token, subscription_arn: sub.arn });
+  };
+  app.get('/_switchyard/api/sns/subscription-tokens/:arn', token);
+  app.get('/_aws/sns/subscription-tokens/:arn', token);
+  const resourceParts = { sqs, events, sns, now: () => clock.now() };
+  app.get('/_aws/sqs/messages', localStackSqsMessages(resourceParts));
   app.get('/_switchyard/health', (_req, res) => {
     res.json({ status: 'ok', version: VERSION, services });
   });
-  if (trace) app.use('/_switchyard/api', traceApi(trace));
+  app.use('/_switchyard/api', traceApi({ trace: events.trace, clock, rulePattern: (arn) => rulePattern(events, arn) }));
+  app.use('/_switchyard/api', resourceApi(resourceParts));
+  app.use('/_switchyard/api', (_req, res) => {
+    res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
+  });
+  const ui = uiDirectory();
+  if (ui) app.use('/_switchyard', express.static(ui, { index: 'index.html', fallthrough: true }));
   app.use(['/_switchyard', '/_aws'], (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });
+  // Errors as JSON (a malformed JSON body, a hostile event too complex to explain), never a stack page.
+  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status >= 500) parts.events.reportError(err);
+    res.status(status).json({ error: status >= 500 ? 'InternalError' : 'BadRequest', message: status >= 500 ? 'Internal error.' : String(err.message ?? 'Bad request.') });
+  });
   return app;
+}
+
+/** A rule's pattern by ARN: undefined when there is no such rule, null for a scheduled rule. */
+function rulePattern(events: EventsService, arn: string): string | null | undefined {
+  for (const r of events.allRegions())
+    for (const bus of r.buses.values())
+      for (const rule of bus.rules.values()) if (rule.arn === arn) return rule.eventPattern ?? null;
+  return undefined;
 }
 
 /**
@@ -136,7 +170,7 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     fallbackHost,
     onError: parts.options.onError,
   });
-  const app = createInspectionApp(services.map((s) => s.name), { trace: parts.events.trace, clock: parts.clock }, parts.sns);
+  const app = createInspectionApp(parts, services.map((s) => s.name));
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     if (url.startsWith('/_switchyard') || url.startsWith('/_aws/')) {

@@ -101,11 +101,12 @@ export class EventsService implements ServiceHandler {
   private readonly regions = new Map<string, EventsRegion>();
   private readonly clock: Clock;
   private readonly rulesPerBus: number;
+  private readonly onError: (err: unknown) => void;
 
   constructor(options: EventsServiceOptions) {
     this.clock = options.clock;
     this.rulesPerBus = options.rulesPerBus ?? EVENTS_LIMITS.rulesPerBus;
-    const onError = options.onError ?? ((err: unknown) => console.error('switchyard: internal error:', err));
+    const onError = (this.onError = options.onError ?? ((err: unknown) => console.error('switchyard: internal error:', err)));
     this.trace = options.trace ?? new TraceLog(options.traceCapacity ?? 10_000);
     this.forwarder = new Forwarder({ endpoints: options.forward ?? {}, now: () => this.clock.now() });
     this.deliverer = new Deliverer(this.clock, onError);
@@ -149,6 +150,11 @@ export class EventsService implements ServiceHandler {
   /** Every region touched so far (inspection). */
   allRegions(): IterableIterator<EventsRegion> {
     return this.regions.values();
+  }
+
+  /** An unexpected error (a bug), to wherever the options send them. */
+  reportError(err: unknown): void {
+    this.onError(err);
   }
 
   /** Drop all state (tests, the inspection API's reset). */

@@ -589,6 +589,19 @@ export class Queue {
     return this.messages.values();
   }
 
+  /** Delete one message by id whatever its state (the inspection API's delete); false if gone. */
+  deleteById(id: string): boolean {
+    const m = this.messages.get(id);
+    if (!m) return false;
+    this.remove(m);
+    return true;
+  }
+
+  /** When a delayed or in-flight message becomes visible (epoch ms), for inspection. */
+  visibleAt(m: SqsMessage): number | undefined {
+    return m.state === MessageState.Visible ? undefined : m.timer?.at;
+  }
+
   /** Move one visible message out of this queue into `target` (a move task's step). */
   moveTo(m: SqsMessage, target: Queue): boolean {
     if (m.state !== MessageState.Visible) return false;

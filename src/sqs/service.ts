@@ -2,6 +2,7 @@
  * SQS's operations. Each handler takes the SDK's own request type and returns its result type,
  * so the compiler checks every shape we answer with; the codecs do the wire format.
  */
+import type { SendTrace, TraceLog } from '../trace/trace.js';
 import { uuid } from '../ids.js';
 import type * as sqs from '@aws-sdk/client-sqs';
 import type { Clock } from '../clock.js';
@@ -68,6 +69,8 @@ const DEFAULT_MOVE_RATE = 500;
 
 export interface SqsServiceOptions {
   clock: Clock;
+  /** Sends through the API are recorded here (the debug UI's stream). */
+  trace?: TraceLog;
 }
 
 export class SqsService implements ServiceHandler {
@@ -83,9 +86,11 @@ export class SqsService implements ServiceHandler {
   private readonly regions = new Map<string, SqsRegion>();
   private readonly urlCache = new Map<string, Queue>();
   private readonly clock: Clock;
+  private readonly trace: TraceLog | undefined;
 
   constructor(options: SqsServiceOptions) {
     this.clock = options.clock;
+    this.trace = options.trace;
   }
 
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
@@ -254,7 +259,7 @@ export class SqsService implements ServiceHandler {
     SendMessage: (input, ctx) => {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
       validateSend(q, input);
-      return this.send(q, input, ctx);
+      return this.send(q, input, ctx, 'SendMessage');
     },
 
     SendMessageBatch: (input, ctx) => {
@@ -287,7 +292,7 @@ export class SqsService implements ServiceHandler {
           result.Failed!.push(batchFailure(e.Id!, s));
           return;
         }
-        const sent = this.send(q, e, ctx);
+        const sent = this.send(q, e, ctx, 'SendMessageBatch');
         result.Successful!.push({ Id: e.Id!, MessageId: sent.MessageId!, MD5OfMessageBody: sent.MD5OfMessageBody!, ...sent });
       });
       return result;
@@ -538,8 +543,8 @@ export class SqsService implements ServiceHandler {
     task.timer = this.clock.after(1000, () => this.stepMoveTask(task, source, destination));
   }
 
-  private send(q: Queue, e: SendEntry, ctx: RequestContext): sqs.SendMessageResult {
-    const { message } = q.send({
+  private send(q: Queue, e: SendEntry, ctx: RequestContext, via: SendTrace['via']): sqs.SendMessageResult {
+    const { message, duplicate } = q.send({
       body: e.MessageBody!,
       attributes: nonEmpty(e.MessageAttributes),
       systemAttributes: nonEmpty(e.MessageSystemAttributes),
@@ -554,7 +559,28 @@ export class SqsService implements ServiceHandler {
     const sysMd5 = md5OfAttributes(e.MessageSystemAttributes);
     if (sysMd5) result.MD5OfMessageSystemAttributes = sysMd5;
     if (message.sequenceNumber) result.SequenceNumber = message.sequenceNumber;
+    if (this.trace) this.record(q, e, message.id, via, duplicate);
     return result;
+  }
+
+  private record(q: Queue, e: SendEntry, id: string, via: SendTrace['via'], duplicate: boolean): void {
+    let attributes: SendTrace['message']['attributes'];
+    if (e.MessageAttributes) {
+      attributes = Object.create(null) as NonNullable<SendTrace['message']['attributes']>;
+      for (const [k, a] of Object.entries(e.MessageAttributes))
+        attributes[k] = a.BinaryValue ? { DataType: a.DataType!, BinaryValue: Buffer.from(a.BinaryValue).toString('base64') } : { DataType: a.DataType!, StringValue: a.StringValue };
+    }
+    this.trace!.add<SendTrace>({
+      id,
+      kind: 'send',
+      at: this.clock.now(),
+      account: q.id.account,
+      region: q.id.region,
+      queueArn: q.arn,
+      via,
+      message: { body: e.MessageBody!, attributes, groupId: e.MessageGroupId, dedupId: e.MessageDeduplicationId },
+      duplicate: duplicate || undefined,
+    });
   }
 }
 

@@ -1,79 +1,195 @@
 /**
  * The trace as JSON under /_switchyard/api/: what the debug UI shows, and what a CI script can
- * assert on. Read-only, except moving the clock (which needs a JSON body, so a web page the
- * developer visits cannot post it cross-origin without a preflight that we never answer).
+ * assert on (docs/inspection-api.md). Reads are GET; writes need a JSON body, so a web page on
+ * another origin cannot post them without a preflight, which is never answered.
  */
 import express from 'express';
 import type { Clock } from '../clock.js';
+import { InvalidPatternError, explainPattern } from '../patterns/index.js';
 import type { Trace, TraceLog } from './trace.js';
 
 export interface TraceApiParts {
   trace: TraceLog;
   clock: Clock;
+  /** A rule's event pattern by ARN (for "why didn't it match?"); undefined: no such rule; null: a scheduled rule. */
+  rulePattern?(ruleArn: string): string | null | undefined;
 }
 
-function summary(t: Trace) {
-  if (t.kind === 'publish')
-    return {
-      id: t.id,
-      kind: t.kind,
-      at: new Date(t.at).toISOString(),
-      topicArn: t.topicArn,
-      via: t.via,
-      subject: t.message.subject,
-      filteredOut: t.filteredOut,
-      deliveries: t.deliveries.map((d) => ({ subscriptionArn: d.subscriptionArn, protocol: d.protocol, targetArn: d.targetArn, state: d.state, attempts: d.attempts.length })),
-    };
-  return {
-    kind: t.kind,
+/** The list view of a record. */
+export function summary(t: Trace, log: TraceLog) {
+  const key = log.keyOf(t);
+  const common = {
     id: t.id,
+    kind: t.kind,
     at: new Date(t.at).toISOString(),
-    busArn: t.busArn,
     via: t.via,
-    source: t.event.source,
-    detailType: t.event['detail-type'],
-    matchedRules: t.matchedRules,
-    deliveries: t.deliveries.map((d) => ({ targetId: d.targetId, targetArn: d.targetArn, state: d.state, attempts: d.attempts.length })),
+    idempotencyKey: key,
+    repeatedKey: key !== undefined && log.sameKey(t).length > 1,
   };
+  switch (t.kind) {
+    case 'publish':
+      return {
+        ...common,
+        topicArn: t.topicArn,
+        subject: t.message.subject,
+        filteredOut: t.filteredOut,
+        deliveries: t.deliveries.map((d) => ({ subscriptionArn: d.subscriptionArn, protocol: d.protocol, targetArn: d.targetArn, state: d.state, attempts: d.attempts.length })),
+      };
+    case 'send':
+      return { ...common, queueArn: t.queueArn, duplicate: t.duplicate ?? false, deliveries: [] };
+    default:
+      return {
+        ...common,
+        busArn: t.busArn,
+        source: t.event.source,
+        detailType: t.event['detail-type'],
+        matchedRules: t.matchedRules,
+        deliveries: t.deliveries.map((d) => ({ targetId: d.targetId, targetArn: d.targetArn, state: d.state, attempts: d.attempts.length })),
+      };
+  }
+}
+
+/** Does `arn` name the resource given by name or ARN in a filter? */
+function names(arn: string, filter: string, separator: string): boolean {
+  return arn === filter || arn.endsWith(`${separator}${filter}`);
+}
+
+function passes(t: Trace, q: Record<string, string | undefined>): boolean {
+  if (q.kind && t.kind !== q.kind) return false;
+  if (t.kind === 'event') {
+    if (q.topic || q.queue) return false;
+    if (q.bus && !names(t.busArn, q.bus, ':event-bus/')) return false;
+    if (q.source && t.event.source !== q.source) return false;
+    if (q.detailType && t.event['detail-type'] !== q.detailType) return false;
+    if (q.q && !JSON.stringify(t.event).includes(q.q)) return false;
+    return true;
+  }
+  if (q.bus || q.source || q.detailType) return false;
+  if (t.kind === 'publish') {
+    if (q.queue) return false;
+    if (q.topic && !names(t.topicArn, q.topic, ':')) return false;
+  } else {
+    if (q.topic) return false;
+    if (q.queue && !names(t.queueArn, q.queue, ':')) return false;
+  }
+  if (q.q && !JSON.stringify(t.message).includes(q.q)) return false;
+  return true;
+}
+
+function parseJsonish(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
 }
 
 export function traceApi(parts: TraceApiParts): express.Router {
   const router = express.Router();
+  const log = parts.trace;
 
-  /**
-   * Newest first: events and SNS publishes (`kind`). Filters: kind (event, publish), bus (name or
-   * ARN), source, detailType, topic (name or ARN), q (free text), limit (default 100, max 1000).
-   */
   router.get('/events', (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
+    const offset = Math.max(Number(q.offset ?? 0) || 0, 0);
     const out = [];
-    for (const t of parts.trace.newest()) {
-      if (q.kind && t.kind !== q.kind) continue;
-      if (t.kind === 'event') {
-        if (q.topic) continue;
-        if (q.bus && t.busArn !== q.bus && !t.busArn.endsWith(`:event-bus/${q.bus}`)) continue;
-        if (q.source && t.event.source !== q.source) continue;
-        if (q.detailType && t.event['detail-type'] !== q.detailType) continue;
-        if (q.q && !JSON.stringify(t.event).includes(q.q)) continue;
-      } else {
-        if (q.bus || q.source || q.detailType) continue;
-        if (q.topic && t.topicArn !== q.topic && !t.topicArn.endsWith(`:${q.topic}`)) continue;
-        if (q.q && !JSON.stringify(t.message).includes(q.q)) continue;
-      }
-      out.push(summary(t));
-      if (out.length >= limit) break;
+    let matched = 0;
+    for (const t of log.newest()) {
+      if (!passes(t, q)) continue;
+      if (matched >= offset && out.length < limit) out.push(summary(t, log));
+      matched++;
     }
-    res.json({ events: out, total: parts.trace.size });
+    res.json({ events: out, total: log.size, matched });
   });
 
   router.get('/events/:id', (req, res) => {
-    const t = parts.trace.get(req.params.id);
+    const t = log.get(req.params.id);
     if (!t) {
+      res.status(404).json({ error: 'NotFound', message: `No record ${req.params.id} in the trace.` });
+      return;
+    }
+    const key = log.keyOf(t);
+    res.json({ ...t, at: new Date(t.at).toISOString(), idempotencyKey: key, sameKey: log.sameKey(t).filter((o) => o !== t).map((o) => o.id) });
+  });
+
+  router.get('/events/:id/explain', (req, res) => {
+    const t = log.get(req.params.id);
+    if (!t || t.kind !== 'event') {
       res.status(404).json({ error: 'NotFound', message: `No event ${req.params.id} in the trace.` });
       return;
     }
-    res.json({ ...t, at: new Date(t.at).toISOString() });
+    const rule = String(req.query.rule ?? '');
+    const pattern = parts.rulePattern?.(rule);
+    if (pattern === undefined) {
+      res.status(404).json({ error: 'NotFound', message: `No rule ${rule}.` });
+      return;
+    }
+    if (pattern === null) {
+      res.status(400).json({ error: 'NoPattern', message: `Rule ${rule} runs on a schedule; it has no event pattern.` });
+      return;
+    }
+    res.json({ rule, pattern, explanation: explainPattern(pattern, t.event) });
+  });
+
+  router.post('/explain', express.json({ limit: '2mb' }), (req, res) => {
+    const body = req.body as { event?: unknown; pattern?: unknown } | undefined;
+    if (!req.is('application/json') || body?.event === undefined || body.pattern === undefined) {
+      res.status(400).json({ error: 'BadRequest', message: 'Send {"event": ..., "pattern": ...} as application/json.' });
+      return;
+    }
+    let event: unknown;
+    try {
+      event = parseJsonish(body.event);
+    } catch {
+      res.status(400).json({ error: 'InvalidEvent', message: 'The event is not valid JSON.' });
+      return;
+    }
+    const pattern = typeof body.pattern === 'string' ? body.pattern : JSON.stringify(body.pattern);
+    try {
+      res.json({ explanation: explainPattern(pattern, event) });
+    } catch (err) {
+      if (err instanceof InvalidPatternError) {
+        res.status(400).json({ error: 'InvalidEventPattern', message: err.message });
+        return;
+      }
+      throw err;
+    }
+  });
+
+  /** Server-sent events: a summary of every new record as it is added. */
+  router.get('/stream', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': switchyard trace stream\n\n');
+    const unsubscribe = log.subscribe((t) => {
+      res.write(`event: trace\ndata: ${JSON.stringify(summary(t, log))}\n\n`);
+    });
+    // A comment now and then keeps proxies and idle timeouts from closing the stream.
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    keepAlive.unref();
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+
+  router.get('/idempotency', (_req, res) => {
+    const repeatedKeys = [...log.repeatedKeys()].map(([key, list]) => ({ key, ids: list.map((t) => t.id) }));
+    // Targets that received the same key (or the same event/message id) more than once.
+    const seen = new Map<string, { targetArn: string; key: string; count: number; ids: string[] }>();
+    for (const t of log.newest()) {
+      if (t.kind === 'send') continue;
+      const key = log.keyOf(t) ?? t.id;
+      for (const d of t.deliveries) {
+        if (d.state !== 'delivered' && d.state !== 'captured') continue;
+        const k = `${d.targetArn}\u0000${key}`;
+        const entry = seen.get(k) ?? { targetArn: d.targetArn, key, count: 0, ids: [] };
+        entry.count++;
+        entry.ids.push(t.id);
+        seen.set(k, entry);
+      }
+    }
+    res.json({
+      path: log.idempotency.path,
+      attribute: log.idempotency.attribute,
+      repeatedKeys,
+      duplicateDeliveries: [...seen.values()].filter((e) => e.count > 1),
+    });
   });
 
   router.get('/clock', (_req, res) => {

@@ -87,26 +87,130 @@ export interface PublishTrace {
   filteredOut: string[];
 }
 
-export type Trace = EventTrace | PublishTrace;
+/** One SQS SendMessage (or batch entry) through the API; deliveries from SNS and EventBridge are in their own records. */
+export interface SendTrace {
+  /** The MessageId. */
+  id: string;
+  kind: 'send';
+  at: number;
+  account: string;
+  region: string;
+  queueArn: string;
+  via: 'SendMessage' | 'SendMessageBatch';
+  message: {
+    body: string;
+    attributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+    groupId?: string;
+    dedupId?: string;
+  };
+  /** A FIFO send inside the dedup window: accepted, not queued again. */
+  duplicate?: boolean;
+}
+
+export type Trace = EventTrace | PublishTrace | SendTrace;
+
+/** Where records find their idempotency key (docs/inspection-api.md). */
+export interface IdempotencyConfig {
+  /** Dotted JSON path into an event, or into a JSON message body. Default `detail.metadata.idempotency-key`. */
+  path: string;
+  /** Message attribute holding the key when the body has none. Default `idempotency-key`. */
+  attribute: string;
+}
+
+export const DEFAULT_IDEMPOTENCY: IdempotencyConfig = { path: 'detail.metadata.idempotency-key', attribute: 'idempotency-key' };
+
+/** The key of a record, if it has one: the path in the event or JSON body, else the message attribute. */
+export function idempotencyKeyOf(t: Trace, config: IdempotencyConfig): string | undefined {
+  const segments = config.path.split('.');
+  const at = (root: unknown): string | undefined => {
+    let v: unknown = root;
+    for (const seg of segments) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
+      v = (v as Record<string, unknown>)[seg];
+    }
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  };
+  if (t.kind === 'event') return at(t.event);
+  const body = t.message.body;
+  if (body.length > 0 && (body[0] === '{' || body[0] === '[')) {
+    try {
+      const key = at(JSON.parse(body));
+      if (key !== undefined) return key;
+    } catch {
+      // not JSON: the attribute may still hold a key
+    }
+  }
+  const attr = t.message.attributes?.[config.attribute];
+  return attr && Object.hasOwn(t.message.attributes!, config.attribute) ? attr.StringValue : undefined;
+}
 
 export class TraceLog {
   private readonly ring: (Trace | undefined)[];
   private next = 0;
   private count = 0;
   private readonly byId = new Map<string, Trace>();
+  /** Records per idempotency key (only keys that some record in the ring has). */
+  private readonly byKey = new Map<string, Trace[]>();
+  private readonly keys = new WeakMap<Trace, string>();
+  private readonly listeners = new Set<(t: Trace) => void>();
 
-  constructor(readonly capacity = 10_000) {
+  constructor(
+    readonly capacity = 10_000,
+    readonly idempotency: IdempotencyConfig = DEFAULT_IDEMPOTENCY,
+  ) {
     this.ring = new Array(Math.max(1, capacity));
   }
 
   add<T extends Trace>(trace: T): T {
     const old = this.ring[this.next];
-    if (old && this.byId.get(old.id) === old) this.byId.delete(old.id);
+    if (old) {
+      if (this.byId.get(old.id) === old) this.byId.delete(old.id);
+      this.unindexKey(old);
+    }
     this.ring[this.next] = trace;
     this.next = (this.next + 1) % this.ring.length;
     if (this.count < this.ring.length) this.count++;
     this.byId.set(trace.id, trace);
+    const key = idempotencyKeyOf(trace, this.idempotency);
+    if (key !== undefined) {
+      this.keys.set(trace, key);
+      const list = this.byKey.get(key);
+      if (list) list.push(trace);
+      else this.byKey.set(key, [trace]);
+    }
+    if (this.listeners.size > 0) for (const l of this.listeners) l(trace);
     return trace;
+  }
+
+  /** Called with every record as it is added (the live stream); returns the unsubscribe. */
+  subscribe(listener: (t: Trace) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  keyOf(t: Trace): string | undefined {
+    return this.keys.get(t);
+  }
+
+  /** Records sharing `t`'s idempotency key (itself included), oldest first. */
+  sameKey(t: Trace): readonly Trace[] {
+    const key = this.keys.get(t);
+    return key === undefined ? [] : (this.byKey.get(key) ?? []);
+  }
+
+  /** Keys more than one record in the trace carries. */
+  *repeatedKeys(): IterableIterator<[string, readonly Trace[]]> {
+    for (const [key, list] of this.byKey) if (list.length > 1) yield [key, list];
+  }
+
+  private unindexKey(t: Trace): void {
+    const key = this.keys.get(t);
+    if (key === undefined) return;
+    const list = this.byKey.get(key);
+    if (!list) return;
+    const i = list.indexOf(t);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.byKey.delete(key);
   }
 
   get(id: string): Trace | undefined {
@@ -128,6 +232,7 @@ export class TraceLog {
   clear(): void {
     this.ring.fill(undefined);
     this.byId.clear();
+    this.byKey.clear();
     this.next = 0;
     this.count = 0;
   }
