@@ -20,6 +20,7 @@ import { effectiveDeliveryPolicy, retryDelaysMs } from './delivery-policy.js';
 import { postToHttpEndpoint } from './http-delivery.js';
 import { envelopeAttributes, isoMillis, messageFor, ownRecord, renderEnvelope, type Published } from './message.js';
 import { SIGNING_CERT_PATH, type SnsSigner } from './signing.js';
+import { FilterSubject } from './filter-policy.js';
 import type { Subscription } from './subscription.js';
 import { SNS_LIMITS, type Topic } from './topic.js';
 
@@ -84,12 +85,13 @@ export class Fanout {
         );
       return s;
     };
+    let subject: FilterSubject | undefined;
     for (const sub of topic.subscriptions.values()) {
       if (sub.pendingConfirmation) continue;
       if (sub.filter) {
         let passes: boolean;
         try {
-          passes = sub.filter.matches(p.message, p.attributes);
+          passes = sub.filter.matchesMessage((subject ??= new FilterSubject(p.message, p.attributes)));
         } catch (err) {
           // A hostile body too complex to match is not delivered; the publisher already has its answer.
           this.deps.onError(err);
@@ -191,10 +193,14 @@ export class Fanout {
 
   /** One SQS delivery; a missing queue is a client-side error, which AWS does not retry. */
   private toQueue(sub: Subscription, topic: Topic, p: Published, body: string, raw: boolean): DeliveryOutcome {
-    const q = this.deps.findQueue(sub.endpoint);
+    // The queue is looked up once and kept on the subscription until it is deleted.
+    let q = sub.queue;
+    if (!q || q.deleted) q = sub.queue = this.deps.findQueue(sub.endpoint);
     if (!q) return failed('NonExistentQueue', `The queue ${sub.endpoint} does not exist.`, false);
-    const max = Number(q.attributes.get('MaximumMessageSize') ?? 1_048_576);
-    if (Buffer.byteLength(body) > max) return failed('InvalidParameterValue', `The message is larger than the queue's MaximumMessageSize of ${max} bytes.`, false);
+    const max = q.maximumMessageSize;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short bodies need no byte count.
+    if (body.length * 3 > max && Buffer.byteLength(body) > max)
+      return failed('InvalidParameterValue', `The message is larger than the queue's MaximumMessageSize of ${max} bytes.`, false);
     const attributes = raw ? sqsAttributes(p) : undefined;
     const { message, duplicate } = q.send({
       body,
@@ -237,13 +243,15 @@ function envelopeAttributesForTrace(p: Published): PublishTrace['message']['attr
 /** Raw delivery to SQS: the SNS attributes become SQS message attributes (at most 10, as SQS allows). */
 function sqsAttributes(p: Published) {
   if (!p.attributes) return undefined;
+  // Built once per publish and shared by its raw deliveries (queues never modify them).
+  if (p.sqsAttributes) return p.sqsAttributes;
   const out = ownRecord<{ DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>();
   let n = 0;
   for (const [k, a] of Object.entries(p.attributes)) {
     if (n++ >= SNS_LIMITS.rawDeliveryAttributes) break;
     out[k] = a.BinaryValue ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue };
   }
-  return out;
+  return (p.sqsAttributes = out);
 }
 
 /**

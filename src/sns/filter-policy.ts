@@ -23,7 +23,8 @@
 import { parseCidr } from '../patterns/cidr.js';
 import { compilePattern, type CompiledPattern } from '../patterns/compile.js';
 import { InvalidPatternError } from '../patterns/errors.js';
-import { matchesEvent } from '../patterns/match.js';
+import { flattenEvent, type FlatEvent } from '../patterns/event.js';
+import { matchesEvent, matchesFlat } from '../patterns/match.js';
 import type { Condition, FieldPattern, NumericOp, Scalar, ValidatedPattern } from '../patterns/validate.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
@@ -38,6 +39,39 @@ export interface FilterPolicy {
   readonly scope: FilterPolicyScope;
   /** Does a message with this body and these attributes pass the policy? */
   matches(body: string, attributes: Record<string, SnsMessageAttribute> | undefined): boolean;
+  /** The same, for a message prepared once for all of a topic's subscriptions. */
+  matchesMessage(message: FilterSubject): boolean;
+}
+
+/**
+ * A published message as filter policies read it, prepared once per publish: the attributes (or
+ * the parsed body) are turned into a flattened event the first time a subscription asks, and
+ * every other subscription of the topic reuses it.
+ */
+export class FilterSubject {
+  private attributesFlat: FlatEvent | null | undefined = undefined;
+  private bodyFlat: FlatEvent | null | undefined = undefined;
+
+  constructor(
+    readonly body: string,
+    readonly attributes: Record<string, SnsMessageAttribute> | undefined,
+  ) {}
+
+  /** The event for a scope; null when there is nothing to match (no attributes, a body that is no JSON object). */
+  flat(scope: FilterPolicyScope): FlatEvent | null {
+    if (scope === 'MessageBody') {
+      if (this.bodyFlat === undefined) {
+        const event = bodyEvent(this.body);
+        this.bodyFlat = event === undefined ? null : flattenEvent(event);
+      }
+      return this.bodyFlat;
+    }
+    if (this.attributesFlat === undefined) {
+      const event = attributesEvent(this.attributes);
+      this.attributesFlat = event === undefined ? null : flattenEvent(event);
+    }
+    return this.attributesFlat;
+  }
 }
 
 /** The API call the policy came with: it decides the error message's prefix. */
@@ -346,6 +380,12 @@ class CompiledFilterPolicy implements FilterPolicy {
     /** `{}`: no condition at all, so every message passes. */
     private readonly matchesAll: boolean,
   ) {}
+
+  matchesMessage(message: FilterSubject): boolean {
+    if (this.matchesAll) return true;
+    const flat = message.flat(this.scope);
+    return flat !== null && matchesFlat(this.pattern, flat);
+  }
 
   matches(body: string, attributes: Record<string, SnsMessageAttribute> | undefined): boolean {
     if (this.matchesAll) return true;

@@ -29,6 +29,8 @@ export interface Published {
   sequenceNumber?: string;
   /** Epoch ms. */
   timestamp: number;
+  /** The attributes as SQS message attributes, made on the first raw delivery (fanout.ts). */
+  sqsAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>;
 }
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]+$/;

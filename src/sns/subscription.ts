@@ -1,4 +1,5 @@
 /** An SNS subscription: where a topic's messages go, and how (raw or enveloped, filtered, retried). */
+import type { Queue } from '../sqs/queue.js';
 import type { FilterPolicy } from './filter-policy.js';
 
 export const PROTOCOLS: ReadonlySet<string> = new Set([
@@ -31,6 +32,8 @@ export class Subscription {
   /** User-set attributes (DeliveryPolicy, FilterPolicy, RawMessageDelivery, RedrivePolicy, ...). */
   readonly attributes = new Map<string, string>();
   filter: FilterPolicy | null = null;
+  /** An SQS subscription's queue, once found (fanout.ts drops it when the queue is deleted). */
+  queue: Queue | undefined = undefined;
   pendingConfirmation: boolean;
   confirmationWasAuthenticated = false;
   /** The token a SubscriptionConfirmation carries; ConfirmSubscription trades it for the subscription. */
