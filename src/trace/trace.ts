@@ -149,9 +149,10 @@ export class TraceLog {
   private next = 0;
   private count = 0;
   private readonly byId = new Map<string, Trace>();
-  /** Records per idempotency key (only keys that some record in the ring has). */
-  private readonly byKey = new Map<string, Trace[]>();
-  private readonly keys = new WeakMap<Trace, string>();
+  /** Idempotency keys, computed when first asked for (never on the hot path: bodies may be large JSON). */
+  private readonly keys = new WeakMap<Trace, string | null>();
+  /** Records per key, rebuilt on demand after records were added. */
+  private keyIndex: Map<string, Trace[]> | undefined;
   private readonly listeners = new Set<(t: Trace) => void>();
 
   constructor(
@@ -163,21 +164,12 @@ export class TraceLog {
 
   add<T extends Trace>(trace: T): T {
     const old = this.ring[this.next];
-    if (old) {
-      if (this.byId.get(old.id) === old) this.byId.delete(old.id);
-      this.unindexKey(old);
-    }
+    if (old && this.byId.get(old.id) === old) this.byId.delete(old.id);
     this.ring[this.next] = trace;
     this.next = (this.next + 1) % this.ring.length;
     if (this.count < this.ring.length) this.count++;
     this.byId.set(trace.id, trace);
-    const key = idempotencyKeyOf(trace, this.idempotency);
-    if (key !== undefined) {
-      this.keys.set(trace, key);
-      const list = this.byKey.get(key);
-      if (list) list.push(trace);
-      else this.byKey.set(key, [trace]);
-    }
+    this.keyIndex = undefined;
     if (this.listeners.size > 0) for (const l of this.listeners) l(trace);
     return trace;
   }
@@ -189,28 +181,35 @@ export class TraceLog {
   }
 
   keyOf(t: Trace): string | undefined {
-    return this.keys.get(t);
+    let key = this.keys.get(t);
+    if (key === undefined) this.keys.set(t, (key = idempotencyKeyOf(t, this.idempotency) ?? null));
+    return key ?? undefined;
   }
 
   /** Records sharing `t`'s idempotency key (itself included), oldest first. */
   sameKey(t: Trace): readonly Trace[] {
-    const key = this.keys.get(t);
-    return key === undefined ? [] : (this.byKey.get(key) ?? []);
+    const key = this.keyOf(t);
+    return key === undefined ? [] : (this.index().get(key) ?? []);
   }
 
   /** Keys more than one record in the trace carries. */
   *repeatedKeys(): IterableIterator<[string, readonly Trace[]]> {
-    for (const [key, list] of this.byKey) if (list.length > 1) yield [key, list];
+    for (const [key, list] of this.index()) if (list.length > 1) yield [key, list];
   }
 
-  private unindexKey(t: Trace): void {
-    const key = this.keys.get(t);
-    if (key === undefined) return;
-    const list = this.byKey.get(key);
-    if (!list) return;
-    const i = list.indexOf(t);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.byKey.delete(key);
+  private index(): Map<string, Trace[]> {
+    if (this.keyIndex) return this.keyIndex;
+    const index = new Map<string, Trace[]>();
+    for (let i = this.count; i >= 1; i--) {
+      const t = this.ring[(this.next - i + this.ring.length) % this.ring.length];
+      if (!t) continue;
+      const key = this.keyOf(t);
+      if (key === undefined) continue;
+      const list = index.get(key);
+      if (list) list.push(t);
+      else index.set(key, [t]);
+    }
+    return (this.keyIndex = index);
   }
 
   get(id: string): Trace | undefined {
@@ -232,7 +231,7 @@ export class TraceLog {
   clear(): void {
     this.ring.fill(undefined);
     this.byId.clear();
-    this.byKey.clear();
+    this.keyIndex = undefined;
     this.next = 0;
     this.count = 0;
   }
