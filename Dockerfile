@@ -12,6 +12,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The debug UI's static files, served at /_switchyard/.
+COPY ui ./ui
 EXPOSE 4566
 # Inside a container the server must listen beyond loopback to be reachable through -p.
 ENTRYPOINT ["node", "dist/bin/switchyard.js", "--host", "0.0.0.0"]

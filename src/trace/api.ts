@@ -105,7 +105,9 @@ export function traceApi(parts: TraceApiParts): express.Router {
       return;
     }
     const key = log.keyOf(t);
-    res.json({ ...t, at: new Date(t.at).toISOString(), idempotencyKey: key, sameKey: log.sameKey(t).filter((o) => o !== t).map((o) => o.id) });
+    const deliveries =
+      t.kind === 'send' ? undefined : t.deliveries.map((d) => ({ ...d, attempts: d.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) }));
+    res.json({ ...t, at: new Date(t.at).toISOString(), deliveries, idempotencyKey: key, sameKey: log.sameKey(t).filter((o) => o !== t).map((o) => o.id) });
   });
 
   router.get('/events/:id/explain', (req, res) => {
@@ -157,7 +159,11 @@ export function traceApi(parts: TraceApiParts): express.Router {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': switchyard trace stream\n\n');
     const unsubscribe = log.subscribe((t) => {
-      res.write(`event: trace\ndata: ${JSON.stringify(summary(t, log))}\n\n`);
+      // A record is added before it is routed (rules matched, deliveries started) in the same
+      // turn: send it once that turn is over, so the summary says where it went.
+      queueMicrotask(() => {
+        if (!res.writableEnded) res.write(`event: trace\ndata: ${JSON.stringify(summary(t, log))}\n\n`);
+      });
     });
     // A comment now and then keeps proxies and idle timeouts from closing the stream.
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
