@@ -31,11 +31,24 @@ export interface SwitchyardOptions {
   idempotencyKeyPath?: string;
   /** Message attribute holding the idempotency key of SNS and SQS messages. Default `idempotency-key`. */
   idempotencyKeyAttribute?: string;
+  /**
+   * Config file (YAML or JSON) declaring the resources to create at start (`--config`), or the
+   * same content as an object; its settings apply where no option is given (docs/configuration.md).
+   */
+  config?: string | object;
+  /** Directory where all state persists across restarts (`--data-dir`); none: in memory only. */
+  dataDir?: string;
+  /** Called once per AWS request when its response is written: service, operation, HTTP status, milliseconds. */
+  onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
 }
 
-export interface ResolvedOptions extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError'>> {
+export interface ResolvedOptions
+  extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError' | 'config' | 'dataDir' | 'onRequestLogged'>> {
   frozenClockAt?: number;
   onError(err: unknown): void;
+  config?: string | object;
+  dataDir?: string;
+  onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
 }
 
 export const DEFAULTS = {
@@ -66,6 +79,9 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     idempotencyKeyAttribute: o.idempotencyKeyAttribute ?? DEFAULTS.idempotencyKeyAttribute,
     frozenClockAt: o.frozenClockAt,
     onError: o.onError ?? ((err) => console.error('switchyard: internal error:', err)),
+    config: o.config,
+    dataDir: o.dataDir,
+    onRequestLogged: o.onRequestLogged,
   };
 }
 

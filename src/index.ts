@@ -8,14 +8,18 @@
 import type { AddressInfo } from 'node:net';
 import { Clock } from './clock.js';
 import { resolveOptions, type SwitchyardOptions } from './config.js';
+import { applyConfig, loadConfig, withConfigSettings } from './config-file/index.js';
 import { createSwitchyardServer } from './server.js';
 import { EventsService } from './events/service.js';
 import { SnsService } from './sns/service.js';
 import { SqsService } from './sqs/service.js';
+import { Persistence } from './persist/index.js';
 import { TraceLog } from './trace/trace.js';
 
 export { Clock } from './clock.js';
 export type { SwitchyardOptions } from './config.js';
+export { PersistenceError } from './persist/index.js';
+export { ConfigFileError, applyConfig, loadConfig } from './config-file/index.js';
 
 export interface Switchyard {
   /** `http://host:port`, ready for an SDK's `endpoint` option. */
@@ -26,6 +30,8 @@ export interface Switchyard {
   readonly sqs: SqsService;
   readonly events: EventsService;
   readonly sns: SnsService;
+  /** With `dataDir`: the files, and what start-up recovered (`persistence.report.warnings`). */
+  readonly persistence: Persistence | undefined;
   /** Drop all state (queues, messages). */
   reset(): void;
   /** Stop accepting, end open connections, and stop the clock. */
@@ -33,7 +39,9 @@ export interface Switchyard {
 }
 
 export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<Switchyard> {
-  const resolved = resolveOptions(options);
+  // A config file is read and checked first; its settings lie beneath the options (which win).
+  const configFile = options.config !== undefined ? await loadConfig(options.config) : undefined;
+  const resolved = resolveOptions(configFile ? withConfigSettings(options, configFile.settings) : options);
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
   // One trace for every service: the debug UI shows events and publishes on one timeline.
@@ -50,14 +58,20 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const sns = new SnsService({ clock, trace, findQueue: sqs.findByArn, forwarder: events.forwarder, onError: resolved.onError });
   // EventBridge rules that target topics publish through SNS.
   events.router.ports.set('sns', sns.publishFromEvents);
+  // With a data directory: rebuild the state on disk before the first request (src/persist).
+  const persistence = resolved.dataDir ? await Persistence.open({ dir: resolved.dataDir, sqs, clock, onError: resolved.onError }) : undefined;
   const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
-  const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns }, `${displayHost}:${resolved.port}`);
+  const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns, reset: () => reset() }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {
-    server.listener.once('error', reject);
+    const failed = (err: Error): void => {
+      if (persistence) persistence.close().then(() => reject(err), () => reject(err));
+      else reject(err);
+    };
+    server.listener.once('error', failed);
     // A deep accept backlog: test suites open thousands of long-poll connections at once, and
     // node's default of 511 makes bursts stall for a second at a time.
     server.listener.listen({ port: resolved.port, host: resolved.host, backlog: 4096 }, () => {
-      server.listener.off('error', reject);
+      server.listener.off('error', failed);
       resolve();
     });
   });
@@ -67,23 +81,39 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     events.reset();
     sns.reset();
     trace.clear();
+    persistence?.reset().catch(resolved.onError);
   };
   const endpoint = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
   sns.publicUrl = endpoint;
-  return {
+  const sy: Switchyard = {
     endpoint,
     port,
     clock,
     sqs,
     events,
     sns,
+    persistence,
     reset,
     stop: async () => {
+      // Stop accepting and let the requests in flight finish (long polls answered empty) first.
+      await server.close();
+      // Everything to disk and the files closed before the in-memory state is dropped.
+      await persistence?.close();
       sqs.reset();
       sns.reset();
       events.close();
       clock.stop();
-      await server.close();
     },
   };
+  // The config file's resources, once the endpoint is known (SNS confirmation URLs carry it).
+  // Synchronous, with no await since listen: no request is served before it has run.
+  if (configFile) {
+    try {
+      applyConfig(configFile, { sqs, sns, events }, { account: resolved.account, region: resolved.region, baseUrl: endpoint });
+    } catch (err) {
+      await sy.stop();
+      throw err;
+    }
+  }
+  return sy;
 }

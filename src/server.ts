@@ -2,6 +2,10 @@
  * Assembles the process: one port whose hot path goes straight to the gateway, and an express
  * app for the human-facing routes under /_switchyard/ (health, the inspection API under
  * /_switchyard/api/, the debug UI's files) and LocalStack's /_aws/ inspection paths.
+ *
+ * Express and the inspection routes are loaded on the first request that needs them: importing
+ * express costs about 85 ms and 6 MB of RSS, which start-up and an idle server should not pay.
+ * `GET /_switchyard/health` (the container's HEALTHCHECK, readiness probes) is answered here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -9,7 +13,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
+import type express from 'express';
 import type { Clock } from './clock.js';
 import type { ResolvedOptions } from './config.js';
 import { Gateway } from './gateway/gateway.js';
@@ -17,8 +21,6 @@ import type { EventsService } from './events/service.js';
 import type { SnsService } from './sns/service.js';
 import { SIGNING_CERT_PATH } from './sns/signing.js';
 import type { SqsService } from './sqs/service.js';
-import { localStackSqsMessages, resourceApi } from './inspect/resources.js';
-import { traceApi } from './trace/api.js';
 import { VERSION } from './version.js';
 
 export interface ServerParts {
@@ -27,6 +29,8 @@ export interface ServerParts {
   sqs: SqsService;
   events: EventsService;
   sns: SnsService;
+  /** Empties all state (`POST /_switchyard/api/reset`); the same function as `Switchyard.reset()`. */
+  reset?(): void;
 }
 
 /** Where the debug UI's files are: `ui/` at the package root, from src/ (tests) or dist/src/ (built). */
@@ -38,7 +42,20 @@ function uiDirectory(): string | undefined {
   return undefined;
 }
 
-export function createInspectionApp(parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns'>, services: readonly string[]): express.Express {
+/** The health answer: what `GET /_switchyard/health` sends. */
+function healthBody(services: readonly string[]): string {
+  return JSON.stringify({ status: 'ok', version: VERSION, services });
+}
+
+export async function createInspectionApp(
+  parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns' | 'reset'>,
+  services: readonly string[],
+): Promise<express.Express> {
+  const [{ default: express }, { traceApi }, { localStackSqsMessages, resourceApi }] = await Promise.all([
+    import('express'),
+    import('./trace/api.js'),
+    import('./inspect/resources.js'),
+  ]);
   const { sns, events, sqs, clock } = parts;
   const app = express();
   app.disable('x-powered-by');
@@ -62,10 +79,7 @@ export function createInspectionApp(parts: Pick<ServerParts, 'clock' | 'sqs' | '
   app.get('/_aws/sns/subscription-tokens/:arn', token);
   const resourceParts = { sqs, events, sns, now: () => clock.now() };
   app.get('/_aws/sqs/messages', localStackSqsMessages(resourceParts));
-  app.get('/_switchyard/health', (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, services });
-  });
-  app.use('/_switchyard/api', traceApi({ trace: events.trace, clock, rulePattern: (arn) => rulePattern(events, arn) }));
+  app.use('/_switchyard/api', traceApi({ trace: events.trace, clock, rulePattern: (arn) => rulePattern(events, arn), reset: parts.reset }));
   app.use('/_switchyard/api', resourceApi(resourceParts));
   app.use('/_switchyard/api', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
@@ -102,11 +116,16 @@ export class SwitchyardServer {
   readonly listener: NetServer;
   readonly http: Server;
   private https?: Promise<HttpsServer>;
+  /** Every open connection, and those whose first byte has not come yet (neither server knows them). */
+  private readonly sockets = new Set<Socket>();
+  private readonly unrouted = new Set<Socket>();
 
   constructor(
     http: Server,
     private readonly tlsCredentials: () => Promise<{ key: string; cert: string }>,
     private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+    /** Called first in close(): answer what waits (long polls, event streams). */
+    private readonly drain: () => void = () => {},
   ) {
     this.http = http;
     // The HTTP servers never listen themselves; 'listening' starts their connection tracking
@@ -116,7 +135,14 @@ export class SwitchyardServer {
   }
 
   private route(socket: Socket): void {
+    this.sockets.add(socket);
+    this.unrouted.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.unrouted.delete(socket);
+    });
     socket.once('data', (first: Buffer) => {
+      this.unrouted.delete(socket);
       socket.pause();
       socket.unshift(first);
       if (first[0] !== 22) {
@@ -147,21 +173,40 @@ export class SwitchyardServer {
     return this.https;
   }
 
-  /** Stop accepting, and end every open connection (long polls included). */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
-    for (const s of [this.http, this.https ? await this.https.catch(() => undefined) : undefined]) {
-      if (!s) continue;
-      // Not listening, so close() only stops the connection checks (and reports "not running").
-      s.close(() => {});
-      s.closeAllConnections();
+  /**
+   * Stop accepting; answer waiting long polls (empty, as if their wait had run out) and end event
+   * streams; let the requests in flight finish, closing each connection once it is idle; after
+   * `graceMs`, end whatever is still open.
+   */
+  async close(graceMs = 5_000): Promise<void> {
+    let closed = false;
+    const allClosed = new Promise<void>((resolve) =>
+      this.listener.close(() => {
+        closed = true;
+        resolve();
+      }),
+    );
+    this.drain();
+    for (const socket of this.unrouted) socket.destroy();
+    const servers: Server[] = [this.http];
+    const https = this.https ? await this.https.catch(() => undefined) : undefined;
+    if (https) servers.push(https);
+    // Not listening, so close() only stops the connection checks and closes idle connections.
+    for (const s of servers) s.close(() => {});
+    const deadline = Date.now() + graceMs;
+    while (!closed && Date.now() < deadline) {
+      await Promise.race([allClosed, new Promise((resolve) => setTimeout(resolve, 10))]);
+      // A connection whose last response has been written is idle now: close it.
+      for (const s of servers) s.closeIdleConnections();
     }
-    await closed;
+    if (!closed) for (const socket of this.sockets) socket.destroy();
+    await allClosed;
   }
 }
 
 export function createSwitchyardServer(parts: ServerParts, fallbackHost: string): SwitchyardServer {
   const services = [parts.sqs, parts.events, parts.sns];
+  const serviceNames = services.map((s) => s.name);
   const gateway = new Gateway({
     services,
     defaultAccount: parts.options.account,
@@ -169,12 +214,37 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     maxBodyBytes: parts.options.maxBodyBytes,
     fallbackHost,
     onError: parts.options.onError,
+    onRequestLogged: parts.options.onRequestLogged,
   });
-  const app = createInspectionApp(parts, services.map((s) => s.name));
+  let app: Promise<express.Express> | undefined;
+  const inspect = (req: IncomingMessage, res: ServerResponse): void => {
+    (app ??= createInspectionApp(parts, serviceNames)).then(
+      (handle) => handle(req, res),
+      (err: unknown) => {
+        parts.options.onError(err);
+        app = undefined;
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: 'InternalError', message: 'Internal error.' }));
+      },
+    );
+  };
+  /** Open event streams (GET /_switchyard/api/stream): ended when the server closes. */
+  const streams = new Set<ServerResponse>();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     if (url.startsWith('/_switchyard') || url.startsWith('/_aws/')) {
-      app(req, res);
+      const path = url.split('?', 1)[0];
+      if (path === '/_switchyard/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const body = healthBody(serviceNames);
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      if (path === '/_switchyard/api/stream') {
+        streams.add(res);
+        res.once('close', () => streams.delete(res));
+      }
+      inspect(req, res);
       return;
     }
     gateway.handle(req, res);
@@ -183,5 +253,8 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
   // Long polls hold requests for up to 20 s; never let the server time them out first.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
-  return new SwitchyardServer(server, () => parts.sns.signer.tlsCredentials(), handler);
+  return new SwitchyardServer(server, () => parts.sns.signer.tlsCredentials(), handler, () => {
+    gateway.drain();
+    for (const res of streams) res.end();
+  });
 }

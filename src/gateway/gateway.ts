@@ -22,11 +22,17 @@ export interface GatewayOptions {
   /** Host (and port) for URLs when the request carries no usable Host header. */
   fallbackHost: string;
   onError?(err: unknown): void;
+  /**
+   * Called once per AWS request when its response has been written: the service (`sqs`,
+   * `events`, `sns`, or `unknown`), the operation (`unknown` when none could be read), the HTTP
+   * status and the time from the request's arrival in milliseconds. Absent: nothing is measured.
+   */
+  onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
 }
 
 type Protocol =
   | { kind: 'json'; service: ServiceHandler; operation: string }
-  | { kind: 'query'; service?: ServiceHandler };
+  | { kind: 'query'; service?: ServiceHandler; action?: string };
 
 const HOST = /^[A-Za-z0-9.\-_:[\]]{1,255}$/;
 const SQS_QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
@@ -34,6 +40,7 @@ const SQS_QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
 /** The context handed to handlers; a class so that no closure is allocated per request. */
 class GatewayContext implements RequestContext {
   constructor(
+    private readonly gateway: Gateway,
     private readonly res: ServerResponse,
     readonly account: string,
     readonly region: string,
@@ -45,7 +52,15 @@ class GatewayContext implements RequestContext {
 
   onAbort(cb: () => void): void {
     const res = this.res;
+    const waiting = this.gateway.waiting;
+    // Shutting down: a long poll that starts now is answered at once (empty).
+    if (waiting === undefined) {
+      cb();
+      return;
+    }
+    waiting.add(cb);
     res.once('close', () => {
+      waiting.delete(cb);
       if (!res.writableEnded) cb();
     });
   }
@@ -56,6 +71,8 @@ export class Gateway {
   private readonly byQueryVersion = new Map<string, ServiceHandler>();
   private readonly byScope = new Map<string, ServiceHandler>();
   private readonly baseUrls = new Map<string, string>();
+  /** The abort callbacks of requests waiting (long polls); undefined once drain() has run. */
+  waiting: Set<() => void> | undefined = new Set();
 
   constructor(private readonly options: GatewayOptions) {
     for (const s of options.services) {
@@ -65,10 +82,21 @@ export class Gateway {
     }
   }
 
+  /**
+   * Shutting down: answer every waiting long poll now, as if its wait had run out (an empty
+   * receive), and any long poll that starts from here on, so in-flight requests finish at once.
+   */
+  drain(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) for (const cb of waiting) cb();
+  }
+
   /** The node:http handler for everything that is not the inspection API or the UI. */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = uuid();
     const protocol = this.protocolOf(req);
+    if (this.options.onRequestLogged) this.logWhenWritten(res, protocol, this.options.onRequestLogged);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.options.maxBodyBytes) {
       // Refuse before reading; the rest of the body is drained, never buffered.
@@ -99,6 +127,15 @@ export class Gateway {
       /* client went away mid-body: nothing to answer */
     });
   };
+
+  /** Reports the request to the onRequestLogged hook once its response is written. */
+  private logWhenWritten(res: ServerResponse, protocol: Protocol, hook: NonNullable<GatewayOptions['onRequestLogged']>): void {
+    const start = performance.now();
+    res.once('finish', () => {
+      const operation = protocol.kind === 'json' ? protocol.operation : protocol.action;
+      hook(protocol.service?.name ?? 'unknown', operation || 'unknown', res.statusCode, performance.now() - start);
+    });
+  }
 
   private tooLarge(): AwsError {
     return new AwsError(
@@ -155,6 +192,7 @@ export class Gateway {
         service = this.queryService(params, scope?.service, req);
         protocol.service = service;
         const action = params.get('Action');
+        if (this.options.onRequestLogged) protocol.action = action;
         if (!action) throw new AwsError({ type: 'MissingAction', status: 400 }, 'No action was supplied with this request.');
         operation = action;
         const shapes =
@@ -248,6 +286,7 @@ export class Gateway {
     const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
     const accessKeyId = scope?.accessKeyId;
     return new GatewayContext(
+      this,
       res,
       accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : this.options.defaultAccount,
       scope?.region ?? this.options.defaultRegion,

@@ -35,6 +35,23 @@ export interface QueueEnvironment {
   clock: Clock;
   /** Finds a queue by ARN (dead-letter targets, move tasks). */
   resolveArn(arn: string): Queue | undefined;
+  /** Persistence (`dataDir`): told of every change to the messages. Absent: nothing is recorded. */
+  journal?: QueueJournal;
+}
+
+/**
+ * What persistence is told (src/persist). Times are epoch ms on the clock. Visibility expiries and
+ * delays ending are not events: they follow from the deadlines recorded here.
+ */
+export interface QueueJournal {
+  /** A message entered `q` (sent, or moved from `from`); visible at `visibleAt` (its delay). */
+  accepted(q: Queue, m: SqsMessage, visibleAt: number, from: Queue | undefined, dedupKey: string | undefined, dedupExpiresAt: number): void;
+  /** Received: receive count, nonce and first/last receive times are on `m`; visible again at `until`. */
+  received(q: Queue, m: SqsMessage, until: number): void;
+  /** Visibility changed: visible again at `until` (now for 0). */
+  visibility(q: Queue, m: SqsMessage, until: number): void;
+  removed(q: Queue, m: SqsMessage): void;
+  purged(q: Queue): void;
 }
 
 export interface SendParams {
@@ -75,7 +92,7 @@ class MessageGroup {
   constructor(readonly id: string) {}
 }
 
-interface DedupEntry {
+export interface DedupEntry {
   message: SqsMessage;
   expiresAt: number;
 }
@@ -135,10 +152,12 @@ export class Queue {
     readonly id: QueueIdentity,
     private readonly env: QueueEnvironment,
     fifo: boolean,
+    /** Persistence restores a queue with its original creation time. */
+    createdAt?: number,
   ) {
     this.fifo = fifo;
     this.arn = `arn:aws:sqs:${id.region}:${id.account}:${id.name}`;
-    this.createdAt = this.lastModifiedAt = env.clock.now();
+    this.createdAt = this.lastModifiedAt = createdAt ?? env.clock.now();
     this.attributes = defaultAttributes(fifo);
   }
 
@@ -204,15 +223,17 @@ export class Queue {
       message.sequenceNumber = this.nextSequenceNumber();
       this.dedup.set(dedupKey!, { message, expiresAt: now + SQS_LIMITS.dedupWindowMs });
     }
-    this.accept(message, (p.delaySeconds ?? this.delaySeconds) * 1000);
+    this.accept(message, (p.delaySeconds ?? this.delaySeconds) * 1000, undefined, dedupKey);
     return { message, duplicate: false };
   }
 
   /** Take in a message (new, moved from a source queue, or redriven back), delayed or not. */
-  private accept(message: SqsMessage, delayMs: number): void {
+  private accept(message: SqsMessage, delayMs: number, from?: Queue, dedupKey?: string): void {
     const wasEmpty = this.messages.size === 0;
     message.enqueuedAt = this.env.clock.now();
     this.messages.set(message.id, message);
+    const journal = this.env.journal;
+    if (journal) journal.accepted(this, message, message.enqueuedAt + delayMs, from, dedupKey, message.enqueuedAt + SQS_LIMITS.dedupWindowMs);
     if (this.fifo) this.groupOf(message.groupId!).messages.pushBack(message);
     if (delayMs > 0) {
       message.state = MessageState.Delayed;
@@ -358,6 +379,8 @@ export class Queue {
     m.receivedAt = now;
     m.receipt = ++this.nonce;
     this.armVisibility(m, visibilityTimeout);
+    const journal = this.env.journal;
+    if (journal) journal.received(this, m, now + visibilityTimeout * 1000);
     return { message: m, receiptHandle: encodeReceipt(m.id, m.receipt) };
   }
 
@@ -385,22 +408,28 @@ export class Queue {
     if (!policy || m.receiveCount < policy.maxReceiveCount) return false;
     const dlq = this.env.resolveArn(policy.deadLetterTargetArn);
     if (!dlq || dlq.deleted || dlq === this) return false;
-    this.remove(m);
-    dlq.acceptMoved(m, this.arn);
+    // Not journaled as a delete: the DLQ's record of the move removes it here (one record, so a
+    // crash cannot lose it between the two queues).
+    this.remove(m, false);
+    dlq.acceptMoved(m, this.arn, this);
     return true;
   }
 
   /** Take a message moved from another queue (DLQ redrive or a move task). */
-  acceptMoved(from: SqsMessage, sourceArn: string | undefined): void {
+  acceptMoved(from: SqsMessage, sourceArn: string | undefined, source?: Queue): void {
     const m = new SqsMessage(from.id, from.body, from.attributes, from.systemAttributes, from.sentAt, from.senderId, from.groupId, from.dedupId);
     m.receiveCount = from.receiveCount;
     m.firstReceiveAt = from.firstReceiveAt;
     m.deadLetterSourceArn = sourceArn;
     if (this.fifo) {
-      if (m.groupId === undefined) return; // a standard message cannot enter a FIFO queue
+      if (m.groupId === undefined) {
+        // a standard message cannot enter a FIFO queue
+        if (source && this.env.journal) this.env.journal.removed(source, from);
+        return;
+      }
       m.sequenceNumber = this.nextSequenceNumber();
     }
-    this.accept(m, 0);
+    this.accept(m, 0, source);
   }
 
   /** Long poll: resolve with messages as soon as any arrive, or with none at the deadline. */
@@ -495,10 +524,12 @@ export class Queue {
     } else {
       this.armVisibility(message, seconds);
     }
+    const journal = this.env.journal;
+    if (journal) journal.visibility(this, message, this.env.clock.now() + seconds * 1000);
   }
 
   /** Remove a message whatever its state; deques drop it lazily. */
-  private remove(m: SqsMessage): void {
+  private remove(m: SqsMessage, journaled = true): void {
     switch (m.state) {
       case MessageState.Visible:
         this.visibleCount--;
@@ -523,10 +554,12 @@ export class Queue {
     this.env.clock.cancel(m.timer);
     m.timer = undefined;
     this.messages.delete(m.id);
+    if (journaled && this.env.journal) this.env.journal.removed(this, m);
     if (wasVisibleFifo) this.refreshGroup(this.groupOf(m.groupId!));
   }
 
   purge(): void {
+    if (this.env.journal) this.env.journal.purged(this);
     for (const m of this.messages.values()) {
       this.env.clock.cancel(m.timer);
       m.timer = undefined;
@@ -605,11 +638,69 @@ export class Queue {
   /** Move one visible message out of this queue into `target` (a move task's step). */
   moveTo(m: SqsMessage, target: Queue): boolean {
     if (m.state !== MessageState.Visible) return false;
-    this.remove(m);
     const moved = new SqsMessage(m.id, m.body, m.attributes, m.systemAttributes, m.sentAt, m.senderId, m.groupId, m.dedupId);
-    if (target.fifo && moved.groupId === undefined) return false;
+    if (target.fifo && moved.groupId === undefined) {
+      this.remove(m);
+      return false;
+    }
+    this.remove(m, false); // the target's record of the move removes it here
     if (target.fifo) moved.sequenceNumber = target.nextSequenceNumber();
-    target.accept(moved, 0);
+    target.accept(moved, 0, this);
     return true;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Persistence (src/persist): state read back from disk, and the state a snapshot writes
+
+  /**
+   * Put back a message read from disk, in entry order. `inFlightUntil` set and in the future: in
+   * flight until then; otherwise delayed until `visibleAt` if that is in the future, else visible.
+   */
+  restoreMessage(m: SqsMessage, visibleAt: number, inFlightUntil: number | undefined): void {
+    const now = this.env.clock.now();
+    this.messages.set(m.id, m);
+    if (m.receipt > this.nonce) this.nonce = m.receipt;
+    if (inFlightUntil !== undefined && inFlightUntil > now) {
+      m.state = MessageState.InFlight;
+      this.inFlightCount++;
+      if (this.fifo) this.groupOf(m.groupId!).inFlight++;
+      m.timer = this.env.clock.at(inFlightUntil, () => {
+        m.timer = undefined;
+        this.returnToQueue(m);
+      });
+      return;
+    }
+    if (this.fifo) this.groupOf(m.groupId!).messages.pushBack(m);
+    if (visibleAt > now) {
+      m.state = MessageState.Delayed;
+      this.delayedCount++;
+      m.timer = this.env.clock.at(visibleAt, () => {
+        m.timer = undefined;
+        this.delayedCount--;
+        this.makeVisible(m, false);
+      });
+    } else {
+      m.state = MessageState.Visible;
+      this.visibleCount++;
+      if (!this.fifo) this.visible.pushBack(m);
+    }
+  }
+
+  /** A FIFO deduplication entry read back from disk (in the order they were made). */
+  restoreDedup(key: string, m: SqsMessage, expiresAt: number): void {
+    if (expiresAt > this.env.clock.now()) this.dedup.set(key, { message: m, expiresAt });
+  }
+
+  /** After the messages: counters, FIFO groups, retention. */
+  finishRestore(sequence: number, nonce: number): void {
+    if (sequence > this.sequence) this.sequence = sequence;
+    if (nonce > this.nonce) this.nonce = nonce;
+    for (const g of [...this.groups.values()]) this.refreshGroup(g);
+    this.armRetention();
+  }
+
+  /** What a snapshot keeps besides the messages. */
+  persistentState(): { sequence: number; nonce: number; dedup: IterableIterator<[string, DedupEntry]> } {
+    return { sequence: this.sequence, nonce: this.nonce, dedup: this.dedup.entries() };
   }
 }

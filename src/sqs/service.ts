@@ -19,7 +19,7 @@ import {
 import { invalidParameterValue, queueDoesNotExist, sqsError } from './errors.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
 import type { AttributeMap, SqsMessage } from './message.js';
-import { Queue, type Received } from './queue.js';
+import { Queue, type QueueJournal, type Received } from './queue.js';
 import { SqsRegion, parseQueueArn, parseQueueUrl, type MoveTask } from './region.js';
 import { sqsShapes, type SqsOperation } from './shapes.js';
 import { validateBatch, validateSend, type SendEntry } from './validate.js';
@@ -67,6 +67,21 @@ const SYSTEM_ATTRIBUTE_NAMES = new Set([
 
 const DEFAULT_MOVE_RATE = 500;
 
+/** Persistence (`dataDir`, src/persist): what the service needs from it. */
+export interface SqsPersistence {
+  /** Told of every change to every queue's messages. */
+  readonly journal: QueueJournal;
+  /** Resolves once everything journaled so far is on disk. */
+  durable(): Promise<void>;
+  /** The queues or their attributes or tags changed: resolves once the catalog on disk has it. */
+  catalogChanged(): Promise<void>;
+}
+
+/** Operations whose answer waits for the journal (an acknowledged send is on disk). */
+const DURABLE_OPERATIONS = new Set(['SendMessage', 'SendMessageBatch']);
+/** Operations that change the catalog; their answer waits for it to be written. */
+const CATALOG_OPERATIONS = new Set(['CreateQueue', 'DeleteQueue', 'SetQueueAttributes', 'TagQueue', 'UntagQueue', 'AddPermission', 'RemovePermission']);
+
 export interface SqsServiceOptions {
   clock: Clock;
   /** Sends through the API are recorded here (the debug UI's stream). */
@@ -87,6 +102,8 @@ export class SqsService implements ServiceHandler {
   private readonly urlCache = new Map<string, Queue>();
   private readonly clock: Clock;
   private readonly trace: TraceLog | undefined;
+  /** Set by src/persist when Switchyard runs with a dataDir; undefined otherwise (no cost). */
+  persistence: SqsPersistence | undefined;
 
   constructor(options: SqsServiceOptions) {
     this.clock = options.clock;
@@ -95,7 +112,16 @@ export class SqsService implements ServiceHandler {
 
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as SqsOperation] as Handler<unknown, unknown>;
-    return handler(input, ctx);
+    const persistence = this.persistence;
+    if (persistence === undefined) return handler(input, ctx);
+    const output = handler(input, ctx);
+    if (DURABLE_OPERATIONS.has(operation)) return persistence.durable().then(() => output);
+    if (CATALOG_OPERATIONS.has(operation))
+      return persistence
+        .durable()
+        .then(() => persistence.catalogChanged())
+        .then(() => output);
+    return output;
   }
 
   /** The state of one account and region, created on first use. */
@@ -168,7 +194,7 @@ export class SqsService implements ServiceHandler {
     if (deletedAt !== undefined && this.clock.now() - deletedAt < SQS_LIMITS.recreateCooldownMs)
       throw sqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
     this.checkRedrive(fifo, attributes);
-    const q = new Queue({ account: region.account, region: region.region, name }, { clock: this.clock, resolveArn: this.findByArn }, fifo);
+    const q = new Queue({ account: region.account, region: region.region, name }, this.queueEnvironment(), fifo);
     const { FifoQueue: _fifo, ...rest } = attributes;
     q.setAttributes(rest);
     if (tags) {
@@ -176,6 +202,23 @@ export class SqsService implements ServiceHandler {
       for (const [k, v] of Object.entries(tags)) q.tags.set(k, v);
     }
     region.queues.set(name, q);
+    return q;
+  }
+
+  private queueEnvironment(): ConstructorParameters<typeof Queue>[1] {
+    return this.persistence ? { clock: this.clock, resolveArn: this.findByArn, journal: this.persistence.journal } : { clock: this.clock, resolveArn: this.findByArn };
+  }
+
+  /** Persistence: a queue as the catalog on disk describes it (no validation, no messages yet). */
+  restoreQueue(def: { account: string; region: string; name: string; fifo: boolean; attributes: Record<string, string>; tags?: Record<string, string>; createdAt?: number; lastModifiedAt?: number }): Queue {
+    const region = this.region(def.account, def.region);
+    region.queues.get(def.name)?.destroy();
+    const q = new Queue({ account: def.account, region: def.region, name: def.name }, this.queueEnvironment(), def.fifo, def.createdAt);
+    const { FifoQueue: _fifo, ...rest } = def.attributes;
+    q.setAttributes(rest);
+    if (def.lastModifiedAt !== undefined) q.lastModifiedAt = def.lastModifiedAt;
+    for (const [k, v] of Object.entries(def.tags ?? {})) q.tags.set(k, v);
+    region.queues.set(def.name, q);
     return q;
   }
 

@@ -13,6 +13,8 @@ export interface TraceApiParts {
   clock: Clock;
   /** A rule's event pattern by ARN (for "why didn't it match?"); undefined: no such rule; null: a scheduled rule. */
   rulePattern?(ruleArn: string): string | null | undefined;
+  /** Empties all state, as `Switchyard.reset()` does (`POST /reset`); without it the route is absent. */
+  reset?(): void;
 }
 
 /** The list view of a record. */
@@ -212,6 +214,19 @@ export function traceApi(parts: TraceApiParts): express.Router {
     parts.clock.advance(ms);
     res.json({ now: new Date(parts.clock.now()).toISOString() });
   });
+
+  /** `{}` empties all state: queues and their messages, buses, rules, topics, the trace. */
+  const reset = parts.reset;
+  if (reset)
+    router.post('/reset', express.json(), (req, res) => {
+      const body = req.body as unknown;
+      if (!req.is('application/json') || typeof body !== 'object' || body === null || Array.isArray(body)) {
+        res.status(400).json({ error: 'BadRequest', message: 'Send {} as application/json.' });
+        return;
+      }
+      reset();
+      res.json({ reset: true });
+    });
 
   return router;
 }

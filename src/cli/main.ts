@@ -1,0 +1,100 @@
+/**
+ * `switchyard`: read the flags and the environment, start, print one line, and stop cleanly on
+ * SIGINT/SIGTERM. Exit codes: 0 after a clean stop (and for --help, --version), 1 when it cannot
+ * start (port in use, a bad config file), 2 for a mistake on the command line or in the
+ * environment. Every message is one line on stderr, never a stack trace, except for a bug
+ * (an unexpected internal error), which is logged at warn with its stack.
+ */
+import { DEFAULTS, type SwitchyardOptions } from '../config.js';
+import type { Switchyard } from '../index.js';
+import { VERSION } from '../version.js';
+import { Logger, describeError } from './log.js';
+import { UsageError, helpText, parseCommandLine } from './options.js';
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  let command;
+  try {
+    command = parseCommandLine(argv, env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`switchyard: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(helpText(VERSION));
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+
+  const log = new Logger(command.logLevel);
+  const options: SwitchyardOptions = {
+    ...command.options,
+    onError: (err) => log.warn(`internal error: ${describeError(err)}`),
+  };
+  if (log.enabled('debug'))
+    options.onRequestLogged = (service, operation, status, ms) => log.debug(`${service} ${operation} ${status} ${ms.toFixed(1)} ms`);
+
+  // Signals are handled from here on: one that comes while starting stops the server once it is up.
+  let sy: Switchyard | undefined;
+  let stopping = false;
+  const stopNow = (server: Switchyard): void => {
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(`could not stop cleanly: ${describeError(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting without waiting for requests in flight`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: stopping (finishing requests in flight)`);
+    if (sy) stopNow(sy);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  // Loaded only now: --help and --version answer without loading the services.
+  const { startSwitchyard } = await import('../index.js');
+  try {
+    sy = await startSwitchyard(options);
+  } catch (err) {
+    log.error(startFailure(err, options));
+    process.exit(1);
+  }
+  if (stopping) {
+    stopNow(sy);
+    return;
+  }
+  const services = [sy.sqs, sy.events, sy.sns].map((s) => s.name).join(', ');
+  const data = options.dataDir !== undefined ? `; data: ${options.dataDir}` : '';
+  process.stdout.write(`switchyard ${VERSION} listening on ${sy.endpoint} (UI: ${sy.endpoint}/_switchyard/; services: ${services}${data})\n`);
+}
+
+/** Why start-up failed, as one line. */
+export function startFailure(err: unknown, options: SwitchyardOptions): string {
+  const port = options.port ?? DEFAULTS.port;
+  const host = options.host ?? DEFAULTS.host;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use on ${host} (try --port)`;
+    case 'EACCES':
+      return `no permission to listen on port ${port} of ${host} (ports below 1024 need privileges; try --port)`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${host}: no such address on this machine (try --host 127.0.0.1)`;
+  }
+  const message = err instanceof Error ? err.message.replace(/\s*\n\s*/g, ' ') : String(err);
+  // A bad config file or data directory names the file and what is wrong in its message.
+  if (err instanceof Error && (err.name === 'ConfigFileError' || err.name === 'PersistenceError')) return message;
+  return `cannot start: ${message}`;
+}

@@ -1,0 +1,240 @@
+/**
+ * The command line's settings: each flag with its environment variable, parsed and checked.
+ * Flags win over the environment. A mistake (an unknown flag, a missing or bad value) is a
+ * UsageError: one line for stderr, and exit code 2.
+ */
+import { DEFAULTS, optionsFromEnv, type SwitchyardOptions } from '../config.js';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; options: SwitchyardOptions; logLevel: LogLevel };
+
+/** A mistake on the command line or in the environment; its message is the one line to print. */
+export class UsageError extends Error {}
+
+interface Parsed {
+  options: SwitchyardOptions;
+  logLevel: LogLevel;
+}
+
+interface Setting {
+  /** The flag without its dashes; absent for settings only the environment gives. */
+  flag?: string;
+  env: string;
+  /** The value's name in the help text. */
+  value: string;
+  help: string;
+  /** Checks `raw` (from `source`, the flag or the variable) and stores it. */
+  apply(raw: string, source: string, into: Parsed): void;
+}
+
+function integer(raw: string, source: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${source} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function nonEmpty(raw: string, source: string, what: string): string {
+  if (raw.trim() === '') throw new UsageError(`${source} must be ${what}, got an empty value`);
+  return raw;
+}
+
+/** The flags and variables, in the order --help lists them. */
+export const SETTINGS: readonly Setting[] = [
+  {
+    flag: 'port',
+    env: 'SWITCHYARD_PORT',
+    value: 'N',
+    help: `TCP port; 0 picks a free one (default ${DEFAULTS.port})`,
+    apply: (raw, source, into) => void (into.options.port = integer(raw, source, 0, 65535)),
+  },
+  {
+    flag: 'host',
+    env: 'SWITCHYARD_HOST',
+    value: 'ADDR',
+    help: `interface to bind; 0.0.0.0 listens on the network (default ${DEFAULTS.host})`,
+    apply: (raw, source, into) => {
+      if (!/^[A-Za-z0-9.:%_[\]-]{1,255}$/.test(raw))
+        throw new UsageError(`${source} must be a host name or IP address, got ${JSON.stringify(raw)}`);
+      into.options.host = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+    },
+  },
+  {
+    flag: 'region',
+    env: 'SWITCHYARD_REGION',
+    value: 'NAME',
+    help: `region for requests without a SigV4 credential scope (default ${DEFAULTS.region})`,
+    apply: (raw, source, into) => {
+      if (!/^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/.test(raw))
+        throw new UsageError(`${source} must be a region name such as us-east-1, got ${JSON.stringify(raw)}`);
+      into.options.region = raw;
+    },
+  },
+  {
+    flag: 'account',
+    env: 'SWITCHYARD_ACCOUNT',
+    value: 'ID',
+    help: `account for access keys that are not a 12-digit account id (default ${DEFAULTS.account})`,
+    apply: (raw, source, into) => {
+      if (!/^\d{12}$/.test(raw)) throw new UsageError(`${source} must be a 12-digit account id, got ${JSON.stringify(raw)}`);
+      into.options.account = raw;
+    },
+  },
+  {
+    flag: 'config',
+    env: 'SWITCHYARD_CONFIG',
+    value: 'FILE',
+    help: 'YAML or JSON file of resources to create at start (default none)',
+    apply: (raw, source, into) => void (into.options.config = nonEmpty(raw, source, 'a file name')),
+  },
+  {
+    flag: 'data-dir',
+    env: 'SWITCHYARD_DATA_DIR',
+    value: 'DIR',
+    help: 'keep all state in DIR across restarts (default none: in memory only)',
+    apply: (raw, source, into) => void (into.options.dataDir = nonEmpty(raw, source, 'a directory')),
+  },
+  {
+    flag: 'log-level',
+    env: 'SWITCHYARD_LOG_LEVEL',
+    value: 'LEVEL',
+    help: 'error, warn, info or debug (debug: one line per AWS request) (default info)',
+    apply: (raw, source, into) => {
+      const level = raw.toLowerCase() as LogLevel;
+      if (!LOG_LEVELS.includes(level))
+        throw new UsageError(`${source} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+      into.logLevel = level;
+    },
+  },
+  {
+    env: 'SWITCHYARD_FORWARD_<SERVICE>',
+    value: 'URL',
+    help: 'endpoint for EventBridge targets of lambda, states, kinesis, firehose or logs (default none: captured)',
+    apply: () => {}, // read by pattern below
+  },
+  {
+    env: 'SWITCHYARD_RULES_PER_BUS',
+    value: 'N',
+    help: `rules per event bus (default ${DEFAULTS.rulesPerBus})`,
+    apply: (raw, source, into) => void (into.options.rulesPerBus = integer(raw, source, 1, 1_000_000)),
+  },
+  {
+    env: 'SWITCHYARD_TRACE_CAPACITY',
+    value: 'N',
+    help: `records kept in the trace, the oldest go first (default ${DEFAULTS.traceCapacity})`,
+    apply: (raw, source, into) => void (into.options.traceCapacity = integer(raw, source, 1, 10_000_000)),
+  },
+  {
+    env: 'SWITCHYARD_IDEMPOTENCY_KEY_PATH',
+    value: 'PATH',
+    help: `dotted path of the idempotency key in events and JSON bodies (default ${DEFAULTS.idempotencyKeyPath})`,
+    apply: (raw, source, into) => void (into.options.idempotencyKeyPath = nonEmpty(raw, source, 'a dotted path')),
+  },
+  {
+    env: 'SWITCHYARD_IDEMPOTENCY_KEY_ATTRIBUTE',
+    value: 'NAME',
+    help: `message attribute holding the idempotency key (default ${DEFAULTS.idempotencyKeyAttribute})`,
+    apply: (raw, source, into) => void (into.options.idempotencyKeyAttribute = nonEmpty(raw, source, 'an attribute name')),
+  },
+];
+
+const FORWARD_ENV = /^SWITCHYARD_FORWARD_([A-Z0-9_]+)$/;
+
+function forwardUrl(raw: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new UsageError(`${source} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/**
+ * Reads the command line (without `node` and the script) and the environment. Throws
+ * UsageError for anything it cannot use.
+ */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const byFlag = new Map(SETTINGS.filter((s) => s.flag).map((s) => [s.flag!, s]));
+  const fromFlags = new Map<Setting, { raw: string; source: string }>();
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (arg === '--version') {
+      version = true;
+      continue;
+    }
+    if (!arg.startsWith('--') || arg === '--') {
+      throw new UsageError(
+        arg.startsWith('-') && arg !== '-' && arg !== '--'
+          ? `unknown option ${arg} (see switchyard --help)`
+          : `unexpected argument ${JSON.stringify(arg)} (see switchyard --help)`,
+      );
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const setting = byFlag.get(name);
+    if (!setting) throw new UsageError(`unknown option --${name} (see switchyard --help)`);
+    let raw: string;
+    if (eq >= 0) raw = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value (--${name} ${setting.value})`);
+      raw = next;
+      i++;
+    }
+    fromFlags.set(setting, { raw, source: `--${name}` });
+  }
+  if (help) return { kind: 'help' };
+  if (version) return { kind: 'version' };
+
+  // Whatever config.ts reads from the environment, then each setting checked: flag, else variable.
+  const parsed: Parsed = { options: optionsFromEnv(env), logLevel: 'info' };
+  for (const setting of SETTINGS) {
+    const flag = fromFlags.get(setting);
+    if (flag) setting.apply(flag.raw, flag.source, parsed);
+    else if (!setting.env.includes('<') && env[setting.env]) setting.apply(env[setting.env]!, setting.env, parsed);
+  }
+  const forward: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const m = FORWARD_ENV.exec(key);
+    if (m && value) forward[m[1].toLowerCase()] = forwardUrl(value, key);
+  }
+  if (Object.keys(forward).length > 0) parsed.options.forward = { ...parsed.options.forward, ...forward };
+  return { kind: 'run', options: parsed.options, logLevel: parsed.logLevel };
+}
+
+/** `switchyard --help`: every flag and environment variable, one line each. */
+export function helpText(version: string): string {
+  const left = (s: Setting) => (s.flag ? `--${s.flag} ${s.value}` : '');
+  const middle = (s: Setting) => (s.flag ? s.env : `${s.env}=${s.value}`);
+  const w1 = Math.max(...SETTINGS.map((s) => left(s).length), '-h, --help'.length);
+  const w2 = Math.max(...SETTINGS.map((s) => middle(s).length));
+  const line = (a: string, b: string, c: string) => `  ${a.padEnd(w1)}  ${b.padEnd(w2)}  ${c}`.trimEnd();
+  return [
+    `switchyard ${version}: a local, AWS-compatible EventBridge, SQS and SNS`,
+    '',
+    'Usage: switchyard [options]',
+    '',
+    'Each option can also be set by its environment variable; a flag wins over the variable.',
+    '',
+    ...SETTINGS.map((s) => line(left(s), middle(s), s.help)),
+    line('-h, --help', '', 'this text'),
+    line('--version', '', 'the version'),
+    '',
+    'Prints one line once it is listening; SIGINT or SIGTERM stops it after the requests in flight.',
+    '',
+  ].join('\n');
+}

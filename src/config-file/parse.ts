@@ -1,0 +1,100 @@
+/**
+ * Reading a config file: YAML or JSON, chosen by the extension (`.yaml`/`.yml`, `.json`) or,
+ * for any other name, by the content (a file whose first character is `{` and that parses as
+ * JSON is JSON; everything else is read as YAML, of which JSON is nearly a subset). Syntax
+ * errors come out as a ConfigFileError with the line and column.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigFileError } from './errors.js';
+
+/** A config's content before validation, and the name errors give it. */
+export interface ConfigSource {
+  /** The file as it was named, or `config` for an object. */
+  label: string;
+  data: unknown;
+}
+
+export async function readConfigSource(config: string | object): Promise<ConfigSource> {
+  if (typeof config !== 'string') return { label: 'config', data: config };
+  const label = config;
+  let text: string;
+  try {
+    text = await readFile(config, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
+    throw new ConfigFileError(label, undefined, `cannot read the config file: ${why}`);
+  }
+  return { label, data: parseConfigText(text, label) };
+}
+
+/** Parse a config's text as JSON or YAML (see the file's comment for which). */
+export function parseConfigText(text: string, label: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const ext = extname(label).toLowerCase();
+  if (ext === '.json') return parseJson(text, label);
+  if (ext !== '.yaml' && ext !== '.yml' && text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not JSON after all: YAML's flow style also starts with `{`; its parser says what is wrong.
+    }
+  }
+  return parseYaml(text, label);
+}
+
+function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const position = /at position (\d+)/.exec(message);
+    const what = message
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/ in JSON at position \d+/, '')
+      .replace(/^JSON\.parse: /, '');
+    if (!position) throw new ConfigFileError(label, undefined, `JSON syntax error: ${what}`);
+    const { line, column } = lineAndColumn(text, Number(position[1]));
+    throw new ConfigFileError(label, `line ${line}, column ${column}`, `JSON syntax error: ${what}`);
+  }
+}
+
+function parseYaml(text: string, label: string): unknown {
+  // uniqueKeys: a key given twice is an error, not a silent overwrite. merge: `<<: *defaults`
+  // merges an anchored mapping (YAML 1.1's merge key, which most YAML users expect).
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
+  // Warnings are errors here: an unknown tag (`!Ref`) would otherwise become a plain string.
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first) {
+    const what = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const at = first.linePos?.[0];
+    throw new ConfigFileError(label, at ? `line ${at.line}, column ${at.col}` : undefined, `YAML syntax error: ${what}`);
+  }
+  try {
+    // An alias to an anchor that is not defined, or too many aliases (a "billion laughs"), throws here.
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw new ConfigFileError(label, undefined, `YAML error: ${(err as Error).message}`);
+  }
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: offset - start + 1 };
+}
