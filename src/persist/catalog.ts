@@ -30,6 +30,8 @@ export interface CatalogData {
   format: 'switchyard-catalog';
   version: 1;
   sqs: { queues: QueueDef[] };
+  /** The other services' sections (`sns`, `events`), each validated by its own store. */
+  [service: string]: unknown;
 }
 
 export function emptyCatalog(): CatalogData {
@@ -94,6 +96,8 @@ export function validateCatalog(data: unknown, file: string, warn: (msg: string)
     throw new PersistenceError(`the catalog ${file} is damaged: it holds ${Array.isArray(data) ? 'an array' : typeof data}, not a catalog object. Switchyard did not start, so that nothing is overwritten.`);
   const d = data as Partial<CatalogData>;
   const out = emptyCatalog();
+  // Other services' sections are passed on as they are: their stores check them entry by entry.
+  for (const [key, value] of Object.entries(d)) if (key !== 'format' && key !== 'version' && key !== 'sqs' && key !== '__proto__') out[key] = value;
   const queues = d.sqs?.queues;
   if (queues !== undefined && !Array.isArray(queues)) {
     warn(`catalog ${file}: sqs.queues is not a list; no queue definitions could be read from it`);
