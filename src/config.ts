@@ -38,6 +38,12 @@ export interface SwitchyardOptions {
   config?: string | object;
   /** Directory where all state persists across restarts (`--data-dir`); none: in memory only. */
   dataDir?: string;
+  /**
+   * With `dataDir`: when an acknowledged write counts as stored (`--fsync`). `periodic` (default):
+   * written to the file before the response, synced to the disk within a second; survives
+   * SIGKILL and crashes of Switchyard. `always`: synced before the response; survives power loss.
+   */
+  fsync?: 'periodic' | 'always';
   /** Called once per AWS request when its response is written: service, operation, HTTP status, milliseconds. */
   onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
 }
@@ -61,6 +67,7 @@ export const DEFAULTS = {
   traceCapacity: 10_000,
   idempotencyKeyPath: 'detail.metadata.idempotency-key',
   idempotencyKeyAttribute: 'idempotency-key',
+  fsync: 'periodic',
 } as const;
 
 export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
@@ -81,6 +88,7 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     onError: o.onError ?? ((err) => console.error('switchyard: internal error:', err)),
     config: o.config,
     dataDir: o.dataDir,
+    fsync: o.fsync ?? DEFAULTS.fsync,
     onRequestLogged: o.onRequestLogged,
   };
 }

@@ -61,7 +61,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   // EventBridge rules that target topics publish through SNS.
   events.router.ports.set('sns', sns.publishFromEvents);
   // With a data directory: rebuild the state on disk before the first request (src/persist).
-  const persistence = resolved.dataDir ? await Persistence.open({ dir: resolved.dataDir, sqs, stores: [createSnsStore(sns), createEventsStore(events)], clock, onError: resolved.onError }) : undefined;
+  const persistence = resolved.dataDir ? await Persistence.open({ dir: resolved.dataDir, sqs, stores: [createSnsStore(sns), createEventsStore(events)], clock, onError: resolved.onError, fsync: resolved.fsync }) : undefined;
   const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
   const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns, reset: () => reset() }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {

@@ -185,6 +185,7 @@ describe.concurrent('--help and --version', () => {
       ['--account', 'SWITCHYARD_ACCOUNT'],
       ['--config', 'SWITCHYARD_CONFIG'],
       ['--data-dir', 'SWITCHYARD_DATA_DIR'],
+      ['--fsync', 'SWITCHYARD_FSYNC'],
       ['--log-level', 'SWITCHYARD_LOG_LEVEL'],
     ];
     // A flag and its variable share their line.
@@ -226,6 +227,8 @@ describe.concurrent('mistakes: one line on stderr, exit code 2', () => {
     ['a bad region', ['--region', 'US_EAST_1'], {}, /^switchyard: --region must be a region name such as us-east-1, got "US_EAST_1"$/],
     ['a short account', ['--account', '1234'], {}, /^switchyard: --account must be a 12-digit account id, got "1234"$/],
     ['an unknown log level', ['--log-level', 'loud'], {}, /^switchyard: --log-level must be one of error, warn, info, debug, got "loud"$/],
+    ['an unknown fsync mode', ['--fsync', 'sometimes'], {}, /^switchyard: --fsync must be periodic or always, got "sometimes"$/],
+    ['a bad SWITCHYARD_FSYNC', [], { SWITCHYARD_FSYNC: 'never' }, /^switchyard: SWITCHYARD_FSYNC must be periodic or always, got "never"$/],
     ['an empty config name', ['--config='], {}, /^switchyard: --config must be a file name/],
     ['a bad SWITCHYARD_PORT', [], { SWITCHYARD_PORT: 'http' }, /^switchyard: SWITCHYARD_PORT must be an integer from 0 to 65535, got "http"$/],
     ['a bad SWITCHYARD_ACCOUNT', [], { SWITCHYARD_ACCOUNT: 'abc' }, /^switchyard: SWITCHYARD_ACCOUNT must be a 12-digit account id/],
@@ -346,6 +349,12 @@ describe.concurrent('starting', () => {
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toBe(`switchyard: port ${port} is already in use on 127.0.0.1 (try --port)\n`);
+      // The port given only by a config file is the one named.
+      const file = join(tmp(), 'port.yaml');
+      writeFileSync(file, `port: ${port}\n`);
+      const viaConfig = await run(['--config', file]);
+      expect(viaConfig.code).toBe(1);
+      expect(viaConfig.stderr).toBe(`switchyard: port ${port} is already in use on 127.0.0.1 (try --port)\n`);
     } finally {
       await new Promise((r) => blocker.close(r));
     }
@@ -436,12 +445,14 @@ describe.concurrent('--config and --data-dir', () => {
   it.each([
     ['--data-dir', (d: string) => [['--data-dir', d], {}]],
     ['SWITCHYARD_DATA_DIR', (d: string) => [[], { SWITCHYARD_DATA_DIR: d }]],
+    ['--data-dir with --fsync always', (d: string) => [['--data-dir', d, '--fsync', 'always'], {}]],
+    ['SWITCHYARD_DATA_DIR with SWITCHYARD_FSYNC=always', (d: string) => [[], { SWITCHYARD_DATA_DIR: d, SWITCHYARD_FSYNC: 'always' }]],
   ] as const)('%s: what was acknowledged before SIGTERM is there after a restart', async (_name, make) => {
     const dir = tmp();
     const [args, env] = make(dir) as [string[], Record<string, string>];
     const first = start(['--port', '0', ...args], env);
     const endpoint = await first.ready;
-    expect(first.stdout()).toContain(`; data: ${dir})`);
+    expect(first.stdout()).toContain(`; data: ${dir}, fsync ${env.SWITCHYARD_FSYNC ?? (args.includes('always') ? 'always' : 'periodic')})`);
     const { url } = await queueArn(endpoint, 'kept');
     expect((await sqs(endpoint, 'SendMessage', { QueueUrl: url, MessageBody: 'survives' })).status).toBe(200);
     expect((await stop(first)).code).toBe(0);

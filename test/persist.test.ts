@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { PersistenceError, startSwitchyard, type Switchyard } from '../src/index.js';
 import { CATALOG_FILE, SQS_JOURNAL_FILE } from '../src/persist/index.js';
-import { encodeRecord, parseJournal } from '../src/persist/journal.js';
+import { Journal, encodeRecord, parseJournal } from '../src/persist/journal.js';
 import { crc32, crc32Fallback } from '../src/persist/crc.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -320,5 +320,77 @@ describe('journal format', () => {
       ['corrupt', line.length],
       ['torn-tail', 2 * line.length],
     ]);
+  });
+});
+
+describe('sync modes (--fsync)', () => {
+  const journalIn = (dir: string, fsync: 'periodic' | 'always', syncIntervalMs?: number) =>
+    new Journal({ file: path.join(dir, 'j.log'), compactBytes: 1 << 30, fsync, syncIntervalMs, snapshot: () => [], onError: (err) => { throw err; } });
+
+  it('periodic: acknowledged once written to the file (no fdatasync waited for); synced in the background', async () => {
+    const dir = tmpDir();
+    const j = journalIn(dir, 'periodic', 5);
+    j.append(encodeRecord({ t: 'D', q: 'a', id: '1' }));
+    j.append(encodeRecord({ t: 'D', q: 'a', id: '2' }));
+    await j.durable();
+    // What a SIGKILL now would leave: the file (the page cache) already holds both records.
+    expect(parseJournal(fs.readFileSync(path.join(dir, 'j.log'))).records).toHaveLength(2);
+    expect(j.syncs).toBe(0);
+    await vi.waitFor(() => expect(j.syncs).toBe(1));
+    await j.close();
+  });
+
+  it('always: acknowledged only after the group\'s fdatasync returned', async () => {
+    const dir = tmpDir();
+    const j = journalIn(dir, 'always');
+    for (let i = 0; i < 3; i++) {
+      j.append(encodeRecord({ t: 'D', q: 'a', id: String(i) }));
+      await j.durable();
+      expect(j.syncs).toBeGreaterThanOrEqual(i + 1);
+    }
+    await j.close();
+    expect(parseJournal(fs.readFileSync(path.join(dir, 'j.log'))).records).toHaveLength(3);
+  });
+
+  it('startSwitchyard({ fsync: "always" }) keeps messages across a restart like the default', async () => {
+    const dir = tmpDir();
+    const sy = await startSwitchyard({ port: 0, dataDir: dir, fsync: 'always', frozenClockAt: T0 });
+    running.push(sy);
+    const sqs = new SQSClient({ endpoint: sy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'synced' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'on the platter' }));
+    expect(sy.persistence!.journal.syncs).toBeGreaterThanOrEqual(1);
+    await stop(sy);
+    const second = await start(dir);
+    expect((await receive(second.sqs, QueueUrl!)).map((m) => m.Body)).toEqual(['on the platter']);
+  });
+});
+
+describe('one process per data directory', () => {
+  it('a second Switchyard on a directory in use is refused with the pid; after stop() it starts', async () => {
+    const dir = tmpDir();
+    const first = await start(dir);
+    const err = await startSwitchyard({ port: 0, dataDir: dir }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PersistenceError);
+    expect((err as Error).message).toContain(`the data directory ${dir} is already in use`);
+    await stop(first.sy);
+    const second = await start(dir);
+    expect(second.sy.persistence).toBeDefined();
+  });
+
+  it('a lock left by a process that is gone (kill -9) is taken over; one held by a live process is not', async () => {
+    const dir = tmpDir();
+    // A pid that is certainly not running: a child that has exited.
+    const { spawnSync } = await import('node:child_process');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    fs.writeFileSync(path.join(dir, 'lock'), `${gone.stdout}\n`);
+    const first = await start(dir);
+    expect(fs.readFileSync(path.join(dir, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
+    await stop(first.sy);
+    expect(fs.existsSync(path.join(dir, 'lock'))).toBe(false);
+    // The parent of this test runner is alive and is not us.
+    fs.writeFileSync(path.join(dir, 'lock'), `${process.ppid}\n`);
+    const err = await startSwitchyard({ port: 0, dataDir: dir }).then(() => undefined, (e: unknown) => e);
+    expect((err as Error).message).toBe(`the data directory ${dir} is in use by process ${process.ppid} (${path.join(dir, 'lock')}); stop that Switchyard first, or use another --data-dir`);
   });
 });

@@ -74,15 +74,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return;
   }
   const services = [sy.sqs, sy.events, sy.sns].map((s) => s.name).join(', ');
-  const data = options.dataDir !== undefined ? `; data: ${options.dataDir}` : '';
+  const data = options.dataDir !== undefined ? `; data: ${options.dataDir}, fsync ${options.fsync ?? DEFAULTS.fsync}` : '';
   process.stdout.write(`switchyard ${VERSION} listening on ${sy.endpoint} (UI: ${sy.endpoint}/_switchyard/; services: ${services}${data})\n`);
 }
 
 /** Why start-up failed, as one line. */
 export function startFailure(err: unknown, options: SwitchyardOptions): string {
-  const port = options.port ?? DEFAULTS.port;
-  const host = options.host ?? DEFAULTS.host;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // The listen error carries the address it tried: the port may come from the config file.
+  const net = err as (NodeJS.ErrnoException & { port?: number; address?: string; hostname?: string }) | undefined;
+  const port = net?.port ?? options.port ?? DEFAULTS.port;
+  const host = net?.address ?? net?.hostname ?? options.host ?? DEFAULTS.host;
+  const code = net?.code;
   switch (code) {
     case 'EADDRINUSE':
       return `port ${port} is already in use on ${host} (try --port)`;

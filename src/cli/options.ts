@@ -100,6 +100,16 @@ export const SETTINGS: readonly Setting[] = [
     apply: (raw, source, into) => void (into.options.dataDir = nonEmpty(raw, source, 'a directory')),
   },
   {
+    flag: 'fsync',
+    env: 'SWITCHYARD_FSYNC',
+    value: 'MODE',
+    help: 'with --data-dir: periodic (written before the answer, synced each second; survives kill -9) or always (synced before the answer; survives power loss) (default periodic)',
+    apply: (raw, source, into) => {
+      if (raw !== 'periodic' && raw !== 'always') throw new UsageError(`${source} must be periodic or always, got ${JSON.stringify(raw)}`);
+      into.options.fsync = raw;
+    },
+  },
+  {
     flag: 'log-level',
     env: 'SWITCHYARD_LOG_LEVEL',
     value: 'LEVEL',

@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+// yaml is loaded on first use: a server started without a config file never needs it (idle memory).
+let yaml: typeof import('yaml') | undefined;
 import { ConfigFileError } from './errors.js';
 
 /** A config's content before validation, and the name errors give it. */
@@ -34,11 +35,12 @@ export async function readConfigSource(config: string | object): Promise<ConfigS
             : (err as Error).message;
     throw new ConfigFileError(label, undefined, `cannot read the config file: ${why}`);
   }
+  yaml ??= await import('yaml');
   return { label, data: parseConfigText(text, label) };
 }
 
-/** Parse a config's text as JSON or YAML (see the file's comment for which). */
-export function parseConfigText(text: string, label: string): unknown {
+/** Parse a config's text as JSON or YAML (see the file's comment for which); after readConfigSource loaded yaml. */
+function parseConfigText(text: string, label: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const ext = extname(label).toLowerCase();
   if (ext === '.json') return parseJson(text, label);
@@ -71,7 +73,7 @@ function parseJson(text: string, label: string): unknown {
 function parseYaml(text: string, label: string): unknown {
   // uniqueKeys: a key given twice is an error, not a silent overwrite. merge: `<<: *defaults`
   // merges an anchored mapping (YAML 1.1's merge key, which most YAML users expect).
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
+  const doc = yaml!.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   // Warnings are errors here: an unknown tag (`!Ref`) would otherwise become a plain string.
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first) {

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Low, type Adapter } from 'lowdb';
+import type { Adapter, Low } from 'lowdb';
 import { syncDir } from './journal.js';
 
 export class PersistenceError extends Error {
@@ -130,7 +130,8 @@ export function validateCatalog(data: unknown, file: string, warn: (msg: string)
  * next one, which reads the state when it starts (so it is never older than the change).
  */
 export class Catalog {
-  readonly db: Low<CatalogData>;
+  /** Made in load(): lowdb is imported only when a data directory is used (idle memory). */
+  db!: Low<CatalogData>;
   private writing = false;
   private dirty = false;
   private waiting: { resolve(): void; reject(err: unknown): void }[] = [];
@@ -138,11 +139,11 @@ export class Catalog {
   constructor(
     readonly file: string,
     private readonly build: () => CatalogData,
-  ) {
-    this.db = new Low<CatalogData>(new DurableJsonFile<CatalogData>(file), emptyCatalog());
-  }
+  ) {}
 
   async load(warn: (msg: string) => void): Promise<{ data: CatalogData; existed: boolean }> {
+    const { Low } = await import('lowdb');
+    this.db = new Low<CatalogData>(new DurableJsonFile<CatalogData>(this.file), emptyCatalog());
     await this.db.read();
     const existed = fs.existsSync(this.file);
     this.db.data = existed ? validateCatalog(this.db.data, this.file, warn) : emptyCatalog();

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { SqsService } from '../sqs/service.js';
 import { Catalog, PersistenceError, emptyCatalog, type CatalogData, type QueueDef } from './catalog.js';
-import { Journal, readJournal, writeFileAtomicSync, type JournalProblem } from './journal.js';
+import { Journal, readJournal, writeFileAtomicSync, type FsyncMode, type JournalProblem } from './journal.js';
 import { acquireLock, releaseLock } from './lock.js';
 import type { ServiceStore } from './service-store.js';
 import { SqsJournalHooks, replay, restoreInto, snapshotRecords } from './sqs-store.js';
@@ -42,6 +42,8 @@ export interface PersistenceOptions {
   warn?: (message: string) => void;
   onError?: (err: unknown) => void;
   compactBytes?: number;
+  /** When an acknowledged write counts as stored (journal.ts). Default `periodic`. */
+  fsync?: FsyncMode;
 }
 
 export interface RecoveryReport {
@@ -141,9 +143,9 @@ export class Persistence {
     const problems = [sqsRecovered, ...storeRecovered].flatMap((r) => r.problems);
     const damagedCopy = [sqsRecovered, ...storeRecovered].find((r) => r.damagedCopy)?.damagedCopy;
 
-    const journal = new Journal({ file: journalFile, compactBytes: options.compactBytes ?? DEFAULT_COMPACT_BYTES, snapshot: () => snapshotRecords(sqs.allQueues()), onError });
+    const journal = new Journal({ file: journalFile, compactBytes: options.compactBytes ?? DEFAULT_COMPACT_BYTES, fsync: options.fsync, snapshot: () => snapshotRecords(sqs.allQueues()), onError });
     const storeJournals = stores.map(
-      (store, i) => new Journal({ file: storeFiles[i], compactBytes: options.compactBytes ?? DEFAULT_COMPACT_BYTES, snapshot: () => store.snapshot(), onError }),
+      (store, i) => new Journal({ file: storeFiles[i], compactBytes: options.compactBytes ?? DEFAULT_COMPACT_BYTES, fsync: options.fsync, snapshot: () => store.snapshot(), onError }),
     );
     const hooks = new SqsJournalHooks(journal);
     const persistence = new Persistence(

@@ -19,6 +19,17 @@
  * file's new size), and skips only the timestamps. That is the honest meaning of "on disk" for an
  * append, at less cost.
  *
+ * Two sync modes (`--fsync`, docs/persistence.md):
+ * - `periodic` (the default): a group is acknowledged once its `write` returned. The record is
+ *   then in the file (the kernel's page cache), so killing Switchyard, even with SIGKILL, or it
+ *   crashing, loses nothing acknowledged; only the machine losing power or the kernel crashing
+ *   could, and only what was written in the last `syncIntervalMs` (1 s), which a background
+ *   `fdatasync` then flushes. This is what the issue asks ("written to the file before the
+ *   response goes out, so kill -9 loses nothing acknowledged") and what Redis's default
+ *   `appendfsync everysec` does.
+ * - `always`: a group is acknowledged only after its `fdatasync` returned (survives power loss),
+ *   at the price of a disk flush in every request's latency (docs/benchmarks.md).
+ *
  * Compaction: past `compactBytes`, the owner's `snapshot()` (the current state, as records) is
  * written to a new file, synced, and renamed over the journal (then the directory is synced), so
  * the journal is at every instant either the old file or the new one, never a mix.
@@ -125,7 +136,14 @@ export interface JournalOptions {
   /** The whole current state as encoded records (for compaction). Called synchronously. */
   snapshot(): string[];
   onError(err: unknown): void;
+  /** When a group counts as durable: written to the file (`periodic`, default) or synced (`always`). */
+  fsync?: FsyncMode;
+  /** `periodic`: how long written data may wait for its background fdatasync. Default 1000 ms. */
+  syncIntervalMs?: number;
 }
+
+export type FsyncMode = 'periodic' | 'always';
+export const FSYNC_MODES: readonly FsyncMode[] = ['periodic', 'always'];
 
 interface Group {
   seq: number;
@@ -146,13 +164,20 @@ export class Journal {
   private compactRequested = false;
   private closed = false;
   private compactAt: number;
+  private readonly syncEveryGroup: boolean;
+  /** `periodic`: the pending background fdatasync, and the one running. */
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  private backgroundSync: Promise<void> | undefined;
   /** Groups written (statistics for tests and benchmarks). */
   groups = 0;
   records = 0;
+  /** fdatasyncs completed (per group with `always`, in the background with `periodic`). */
+  syncs = 0;
   compactions = 0;
 
   constructor(private readonly options: JournalOptions) {
     this.compactAt = options.compactBytes;
+    this.syncEveryGroup = options.fsync === 'always';
     this.fd = fs.openSync(options.file, 'a');
     this.size = fs.fstatSync(this.fd).size;
   }
@@ -205,7 +230,34 @@ export class Journal {
     }
     if (this.closed) return;
     this.closed = true;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    await this.backgroundSync;
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch (err) {
+      this.options.onError(err);
+    }
     fs.closeSync(this.fd);
+  }
+
+  /** `periodic`: flush what was written to the disk within syncIntervalMs. */
+  private scheduleBackgroundSync(): void {
+    if (this.syncTimer || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      if (this.closed || this.compacting) return;
+      this.syncing++;
+      const seq = this.seq;
+      this.backgroundSync = new Promise((resolve) =>
+        fs.fdatasync(this.fd, (err) => {
+          this.backgroundSync = undefined;
+          this.synced(seq, err);
+          resolve();
+        }),
+      );
+    }, this.options.syncIntervalMs ?? 1000);
+    // A pending flush must not keep a process (a test, a script) alive.
+    this.syncTimer.unref();
   }
 
   private readonly kick = (): void => {
@@ -242,6 +294,12 @@ export class Journal {
     }
     this.size += buf.length;
     this.groups++;
+    if (!this.syncEveryGroup) {
+      // In the file: a process crash or SIGKILL can no longer lose it (see the top of the file).
+      group.done?.resolve();
+      this.scheduleBackgroundSync();
+      return;
+    }
     this.unsynced.push(group);
     this.syncing++;
     fs.fdatasync(this.fd, (err) => this.synced(group.seq, err));
@@ -250,6 +308,7 @@ export class Journal {
   /** An fdatasync started after group `seq` was written returned: groups up to `seq` are durable. */
   private synced(seq: number, err: NodeJS.ErrnoException | null): void {
     this.syncing--;
+    if (!err) this.syncs++;
     if (err) this.options.onError(err);
     while (this.unsynced.length > 0 && this.unsynced[0].seq <= seq) {
       const g = this.unsynced.shift()!;

@@ -4,11 +4,12 @@
  * AWS signs every JSON message it delivers (Notification, SubscriptionConfirmation,
  * UnsubscribeConfirmation) with an RSA key and names, in SigningCertURL, the X.509 certificate
  * that holds the public half. Switchyard does the same with its own key: an RSA-2048 pair made in
- * the background when the signer is created (crypto.generateKeyPair runs on libuv's thread pool,
+ * the background on first use (crypto.generateKeyPair runs on libuv's thread pool,
  * so server start does not wait for it), and a self-signed certificate over it, served at
  * SIGNING_CERT_PATH on Switchyard's own host. A subscriber that checks signatures (sns-validator,
  * the AWS SDKs' validators, openssl) then verifies Switchyard's messages exactly as it verifies
  * AWS's, once it trusts Switchyard's host for the certificate.
+ * (The key pair is made on first use, not at start: see SnsSigner.create.)
  *
  * The string to sign is AWS's ("Verifying the signatures of Amazon SNS messages"): a fixed list
  * of fields per message type, in that order, each as "Key\nValue\n".
@@ -79,14 +80,26 @@ interface KeyMaterial {
 }
 
 export class SnsSigner {
-  private constructor(private readonly material: Promise<KeyMaterial>) {}
+  private made: Promise<KeyMaterial> | undefined;
 
-  /** Key generation must not block server start: it starts here, in the background. */
+  private constructor(private readonly commonName: string) {}
+
+  /**
+   * The key is made on first use (the first signed message, HTTPS connection or certificate
+   * fetch), not at start: most runs never sign anything, and node-forge plus the key cost about
+   * 4 MB of an idle server's memory. The first use waits for it once (tens of milliseconds).
+   */
   static create(opts: { commonName?: string } = {}): SnsSigner {
-    const material = makeKeyMaterial(opts.commonName ?? DEFAULT_SIGNING_CERT_CN);
-    // A failure is reported to whoever awaits the key; until then it is no unhandled rejection.
-    material.catch(() => {});
-    return new SnsSigner(material);
+    return new SnsSigner(opts.commonName ?? DEFAULT_SIGNING_CERT_CN);
+  }
+
+  private get material(): Promise<KeyMaterial> {
+    if (!this.made) {
+      this.made = makeKeyMaterial(this.commonName);
+      // A failure is reported to whoever awaits the key; until then it is no unhandled rejection.
+      this.made.catch(() => {});
+    }
+    return this.made;
   }
 
   /** PEM of the self-signed certificate (awaits key generation). */
