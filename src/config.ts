@@ -44,12 +44,19 @@ export interface SwitchyardOptions {
    * SIGKILL and crashes of Switchyard. `always`: synced before the response; survives power loss.
    */
   fsync?: 'periodic' | 'always';
+  /**
+   * Faults to inject from the start (docs/testing.md): `{ seed: 42, rules: [{ kind: 'api-error',
+   * service: 'sqs', operation: 'SendMessage', count: 2 }] }`. More can be added at run time with
+   * `sy.faults.add(...)` or `POST /_switchyard/api/faults`.
+   */
+  faults?: { seed?: number; rules?: import('./faults/faults.js').FaultSpec[] };
   /** Called once per AWS request when its response is written: service, operation, HTTP status, milliseconds. */
   onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
 }
 
 export interface ResolvedOptions
-  extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError' | 'config' | 'dataDir' | 'onRequestLogged'>> {
+  extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError' | 'config' | 'dataDir' | 'onRequestLogged' | 'faults'>> {
+  faults?: SwitchyardOptions['faults'];
   frozenClockAt?: number;
   onError(err: unknown): void;
   config?: string | object;
@@ -89,6 +96,7 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     config: o.config,
     dataDir: o.dataDir,
     fsync: o.fsync ?? DEFAULTS.fsync,
+    faults: o.faults,
     onRequestLogged: o.onRequestLogged,
   };
 }

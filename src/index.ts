@@ -17,11 +17,13 @@ import { Persistence } from './persist/index.js';
 import { createEventsStore } from './persist/events-store.js';
 import { createSnsStore } from './persist/sns-store.js';
 import { TraceLog } from './trace/trace.js';
+import { Faults, checkFaultSpec } from './faults/faults.js';
 
 export { Clock } from './clock.js';
 export type { SwitchyardOptions } from './config.js';
 export { PersistenceError } from './persist/index.js';
 export { ConfigFileError, applyConfig, loadConfig } from './config-file/index.js';
+export { Faults, FaultSpecError, type Fault, type FaultSpec } from './faults/faults.js';
 
 export interface Switchyard {
   /** `http://host:port`, ready for an SDK's `endpoint` option. */
@@ -32,6 +34,8 @@ export interface Switchyard {
   readonly sqs: SqsService;
   readonly events: EventsService;
   readonly sns: SnsService;
+  /** Injected faults: `sy.faults.add({ kind: 'duplicate', resource: queueArn, probability: 0.5 })` (docs/testing.md). */
+  readonly faults: Faults;
   /** With `dataDir`: the files, and what start-up recovered (`persistence.report.warnings`). */
   readonly persistence: Persistence | undefined;
   /** Drop all state (queues, messages). */
@@ -46,6 +50,15 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const resolved = resolveOptions(configFile ? withConfigSettings(options, configFile.settings) : options);
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
+  const faults = new Faults(resolved.faults?.seed);
+  // The faults given at start are checked once, and set again by reset() (which drops the rest).
+  const startFaults = (resolved.faults?.rules ?? []).map((rule, i) => checkFaultSpec(rule, `faults.rules[${i}]`));
+  const setStartFaults = (): void => {
+    faults.clear();
+    if (resolved.faults?.seed !== undefined) faults.reseed(resolved.faults.seed);
+    for (const spec of startFaults) faults.add(spec);
+  };
+  setStartFaults();
   // One trace for every service: the debug UI shows events and publishes on one timeline.
   const trace = new TraceLog(resolved.traceCapacity, { path: resolved.idempotencyKeyPath, attribute: resolved.idempotencyKeyAttribute });
   const sqs = new SqsService({ clock, trace });
@@ -63,7 +76,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   // With a data directory: rebuild the state on disk before the first request (src/persist).
   const persistence = resolved.dataDir ? await Persistence.open({ dir: resolved.dataDir, sqs, stores: [createSnsStore(sns), createEventsStore(events)], clock, onError: resolved.onError, fsync: resolved.fsync }) : undefined;
   const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
-  const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns, reset: () => reset() }, `${displayHost}:${resolved.port}`);
+  const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns, faults, reset: () => reset() }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: Error): void => {
       if (persistence) persistence.close().then(() => reject(err), () => reject(err));
@@ -83,6 +96,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     events.reset();
     sns.reset();
     trace.clear();
+    setStartFaults();
     persistence?.reset().catch(resolved.onError);
   };
   const endpoint = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
@@ -94,6 +108,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     sqs,
     events,
     sns,
+    faults,
     persistence,
     reset,
     stop: async () => {

@@ -7,6 +7,7 @@
  * express costs about 85 ms and 6 MB of RSS, which start-up and an idle server should not pay.
  * `GET /_switchyard/health` (the container's HEALTHCHECK, readiness probes) is answered here.
  */
+import type { Faults } from './faults/faults.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
@@ -29,6 +30,8 @@ export interface ServerParts {
   sqs: SqsService;
   events: EventsService;
   sns: SnsService;
+  /** Injected faults (src/faults): API errors here, delivery faults in the services. */
+  faults?: Faults;
   /** Empties all state (`POST /_switchyard/api/reset`); the same function as `Switchyard.reset()`. */
   reset?(): void;
 }
@@ -48,13 +51,14 @@ function healthBody(services: readonly string[]): string {
 }
 
 export async function createInspectionApp(
-  parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns' | 'reset'>,
+  parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns' | 'reset' | 'faults'>,
   services: readonly string[],
 ): Promise<express.Express> {
-  const [{ default: express }, { traceApi }, { localStackSqsMessages, resourceApi }] = await Promise.all([
+  const [{ default: express }, { traceApi }, { localStackSqsMessages, resourceApi }, { faultsApi }] = await Promise.all([
     import('express'),
     import('./trace/api.js'),
     import('./inspect/resources.js'),
+    import('./faults/http.js'),
   ]);
   const { sns, events, sqs, clock } = parts;
   const app = express();
@@ -81,6 +85,7 @@ export async function createInspectionApp(
   app.get('/_aws/sqs/messages', localStackSqsMessages(resourceParts));
   app.use('/_switchyard/api', traceApi({ trace: events.trace, clock, rulePattern: (arn) => rulePattern(events, arn), reset: parts.reset }));
   app.use('/_switchyard/api', resourceApi(resourceParts));
+  if (parts.faults) app.use('/_switchyard/api', faultsApi(parts.faults));
   app.use('/_switchyard/api', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });
@@ -215,6 +220,8 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     fallbackHost,
     onError: parts.options.onError,
     onRequestLogged: parts.options.onRequestLogged,
+    faults: parts.faults,
+    now: () => parts.clock.now(),
   });
   let app: Promise<express.Express> | undefined;
   const inspect = (req: IncomingMessage, res: ServerResponse): void => {

@@ -17,6 +17,8 @@ export class AwsError extends Error {
   readonly status: number;
   /** Extra response headers (e.g. for throttling). */
   readonly headers?: Record<string, string>;
+  /** Set when a fault (src/faults) caused it: the fault's id, sent as `x-switchyard-fault`. */
+  injected?: string;
 
   constructor(spec: AwsErrorSpec, message: string) {
     super(message);

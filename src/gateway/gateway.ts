@@ -12,6 +12,8 @@ import { AwsError, CommonErrors } from './errors.js';
 import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
 import { decodeQueryInput, encodeXmlError, encodeXmlResponse, parseForm, type FormParams } from './query-codec.js';
 import { parseCredentialScope } from './sigv4.js';
+import type { Faults } from '../faults/faults.js';
+import { QuotaCounter, apiFaults } from '../faults/api.js';
 
 export interface GatewayOptions {
   services: ServiceHandler[];
@@ -28,6 +30,10 @@ export interface GatewayOptions {
    * status and the time from the request's arrival in milliseconds. Absent: nothing is measured.
    */
   onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
+  /** Injected API errors, quotas and latency (src/faults); asked only while a fault is set. */
+  faults?: Faults;
+  /** The clock's time, for quotas per second. */
+  now?: () => number;
 }
 
 type Protocol =
@@ -207,17 +213,38 @@ export class Gateway {
         }
         input = decodeQueryInput(params, shapes.input, service.missingParameter?.bind(service));
       }
-      const output = service!.handle(operation, input, ctx);
-      // Only long polls are asynchronous; everything else answers in this same turn.
+      const faults = this.options.faults;
+      if (faults !== undefined && faults.active) {
+        const resource = input.QueueUrl ?? input.TopicArn ?? input.EventBusName;
+        const decision = apiFaults(faults, this.quotas, this.options.now?.() ?? Date.now(), service!.name, operation, ctx.account, ctx.region, typeof resource === 'string' ? resource : undefined);
+        if (decision?.error) throw decision.error;
+        if (decision?.delayMs) {
+          // Real time, not the clock: the client's own timeouts run on real time.
+          const svc = service!;
+          setTimeout(() => this.run(svc, operation, input, ctx, res, protocol, requestId), decision.delayMs);
+          return;
+        }
+      }
+      this.run(service!, operation, input, ctx, res, protocol, requestId);
+    } catch (err) {
+      this.fail(res, protocol, service, err, requestId);
+    }
+  }
+
+  private readonly quotas = new QuotaCounter();
+
+  private run(service: ServiceHandler, operation: string, input: Record<string, unknown>, ctx: RequestContext, res: ServerResponse, protocol: Protocol, requestId: string): void {
+    try {
+      const output = service.handle(operation, input, ctx);
+      // Only long polls (and, with persistence, acknowledged writes) answer later.
       if (output instanceof Promise) {
-        const svc = service!;
         output.then(
-          (value) => this.respond(res, protocol, svc, operation, value, requestId),
-          (err) => this.fail(res, protocol, svc, err, requestId),
+          (value) => this.respond(res, protocol, service, operation, value, requestId),
+          (err) => this.fail(res, protocol, service, err, requestId),
         );
         return;
       }
-      this.respond(res, protocol, service!, operation, output, requestId);
+      this.respond(res, protocol, service, operation, output, requestId);
     } catch (err) {
       this.fail(res, protocol, service, err, requestId);
     }
@@ -318,6 +345,8 @@ export class Gateway {
 
   private sendError(res: ServerResponse, protocol: Protocol, err: AwsError, requestId: string): void {
     if (res.headersSent) return;
+    // An injected error says so (AWS never sends this header): a test can tell it from a real one.
+    if (err.injected !== undefined) res.setHeader('x-switchyard-fault', err.injected);
     if (protocol.kind === 'json') {
       const json = protocol.service.json!;
       if (json.queryCompatible) res.setHeader('x-amzn-query-error', `${err.queryCode};${err.sender ? 'Sender' : 'Receiver'}`);
