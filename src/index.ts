@@ -61,7 +61,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   setStartFaults();
   // One trace for every service: the debug UI shows events and publishes on one timeline.
   const trace = new TraceLog(resolved.traceCapacity, { path: resolved.idempotencyKeyPath, attribute: resolved.idempotencyKeyAttribute });
-  const sqs = new SqsService({ clock, trace });
+  const sqs = new SqsService({ clock, trace, faults });
   const events = new EventsService({
     clock,
     trace,

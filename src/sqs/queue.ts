@@ -10,6 +10,8 @@
  *   messages is in flight);
  * - every deadline (delay, visibility, retention, long-poll timeout) is a timer on the clock.
  */
+import type { Faults } from '../faults/faults.js';
+import { shuffle } from '../faults/random.js';
 import { createHash } from 'node:crypto';
 import { uuid } from '../ids.js';
 import type { Clock, Timer } from '../clock.js';
@@ -37,6 +39,8 @@ export interface QueueEnvironment {
   resolveArn(arn: string): Queue | undefined;
   /** Persistence (`dataDir`): told of every change to the messages. Absent: nothing is recorded. */
   journal?: QueueJournal;
+  /** Injected faults (duplicates, reordering on standard queues); asked only while one is set. */
+  faults?: Faults;
 }
 
 /**
@@ -67,6 +71,8 @@ export interface SendParams {
 export interface SendOutcome {
   message: SqsMessage;
   duplicate: boolean;
+  /** A duplicate-delivery fault fired for it: it will be delivered this many times in all. */
+  injectedCopies?: { faultId: string; copies: number };
 }
 
 export interface ReceiveParams {
@@ -224,8 +230,22 @@ export class Queue {
       this.dedup.set(dedupKey!, { message, expiresAt: now + SQS_LIMITS.dedupWindowMs });
     }
     this.accept(message, (p.delaySeconds ?? this.delaySeconds) * 1000, undefined, dedupKey);
+    const faults = this.env.faults;
+    if (faults !== undefined && faults.active && !this.fifo) {
+      // At-least-once, made to happen: SQS keeps copies of a message on several servers, and a
+      // copy whose server missed the DeleteMessage is received again later. FIFO queues never.
+      const fault = faults.pick('duplicate', [this.arn]);
+      if (fault) {
+        const copies = fault.copies ?? 2;
+        (this.redeliveries ??= new Map()).set(message.id, copies - 1);
+        return { message, duplicate: false, injectedCopies: { faultId: fault.id, copies } };
+      }
+    }
     return { message, duplicate: false };
   }
+
+  /** Messages a duplicate fault will deliver again after their DeleteMessage (id -> times left). */
+  private redeliveries: Map<string, number> | undefined;
 
   /** Take in a message (new, moved from a source queue, or redriven back), delayed or not. */
   private accept(message: SqsMessage, delayMs: number, from?: Queue, dedupKey?: string): void {
@@ -340,6 +360,14 @@ export class Queue {
   }
 
   private receiveStandard(params: ReceiveParams, out: Received[]): void {
+    const faults = this.env.faults;
+    if (faults !== undefined && faults.active) {
+      const fault = faults.pick('reorder', [this.arn]);
+      if (fault) {
+        this.receiveReordered(params, out, faults.randomOf(fault));
+        return;
+      }
+    }
     while (out.length < params.max) {
       const m = this.visible.popFront();
       if (!m) break;
@@ -347,6 +375,29 @@ export class Queue {
       if (this.redriveIfExhausted(m)) continue;
       out.push(this.takeInFlight(m, params.visibilityTimeout));
     }
+  }
+
+  /**
+   * A reorder fault: the receive draws from the first `max + 10` visible messages in a shuffled
+   * order (AWS: "standard queues provide best-effort ordering"); those not taken go back to the
+   * front in that shuffled order, so later receives see the disorder too.
+   */
+  private receiveReordered(params: ReceiveParams, out: Received[], random: () => number): void {
+    const window: SqsMessage[] = [];
+    while (window.length < params.max + 10) {
+      const m = this.visible.popFront();
+      if (!m) break;
+      if (m.state !== MessageState.Visible) continue;
+      window.push(m);
+    }
+    shuffle(window, random);
+    let i = 0;
+    for (; i < window.length && out.length < params.max; i++) {
+      const m = window[i];
+      if (this.redriveIfExhausted(m)) continue;
+      out.push(this.takeInFlight(m, params.visibilityTimeout));
+    }
+    for (let j = window.length - 1; j >= i; j--) this.visible.pushFront(window[j]);
   }
 
   private receiveFifo(params: ReceiveParams, out: Received[]): void {
@@ -500,6 +551,18 @@ export class Queue {
     if (this.fifo && message && (!current || message.state !== MessageState.InFlight))
       throw invalidParameterValue(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
     if (!message || !current) return false;
+    const left = this.redeliveries?.get(message.id);
+    if (left !== undefined && message.state === MessageState.InFlight) {
+      // An injected duplicate: this delete "misses a copy", which is received again.
+      if (left <= 1) this.redeliveries!.delete(message.id);
+      else this.redeliveries!.set(message.id, left - 1);
+      this.env.clock.cancel(message.timer);
+      message.timer = undefined;
+      this.returnToQueue(message);
+      const journal = this.env.journal;
+      if (journal) journal.visibility(this, message, this.env.clock.now());
+      return true;
+    }
     this.remove(message);
     return true;
   }
@@ -554,6 +617,7 @@ export class Queue {
     this.env.clock.cancel(m.timer);
     m.timer = undefined;
     this.messages.delete(m.id);
+    this.redeliveries?.delete(m.id);
     if (journaled && this.env.journal) this.env.journal.removed(this, m);
     if (wasVisibleFifo) this.refreshGroup(this.groupOf(m.groupId!));
   }
@@ -566,6 +630,7 @@ export class Queue {
       m.state = MessageState.Gone;
     }
     this.messages.clear();
+    this.redeliveries = undefined;
     this.visible.clear();
     this.groups.clear();
     this.dedup.clear(); // AWS: a purge also forgets FIFO deduplication ids

@@ -2,6 +2,7 @@
  * SQS's operations. Each handler takes the SDK's own request type and returns its result type,
  * so the compiler checks every shape we answer with; the codecs do the wire format.
  */
+import type { Faults } from '../faults/faults.js';
 import type { SendTrace, TraceLog } from '../trace/trace.js';
 import { uuid } from '../ids.js';
 import type * as sqs from '@aws-sdk/client-sqs';
@@ -86,6 +87,8 @@ export interface SqsServiceOptions {
   clock: Clock;
   /** Sends through the API are recorded here (the debug UI's stream). */
   trace?: TraceLog;
+  /** Injected faults (src/faults): duplicates and reordering on standard queues. */
+  faults?: Faults;
 }
 
 export class SqsService implements ServiceHandler {
@@ -102,12 +105,14 @@ export class SqsService implements ServiceHandler {
   private readonly urlCache = new Map<string, Queue>();
   private readonly clock: Clock;
   private readonly trace: TraceLog | undefined;
+  private readonly faults: Faults | undefined;
   /** Set by src/persist when Switchyard runs with a dataDir; undefined otherwise (no cost). */
   persistence: SqsPersistence | undefined;
 
   constructor(options: SqsServiceOptions) {
     this.clock = options.clock;
     this.trace = options.trace;
+    this.faults = options.faults;
   }
 
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
@@ -206,7 +211,7 @@ export class SqsService implements ServiceHandler {
   }
 
   private queueEnvironment(): ConstructorParameters<typeof Queue>[1] {
-    return this.persistence ? { clock: this.clock, resolveArn: this.findByArn, journal: this.persistence.journal } : { clock: this.clock, resolveArn: this.findByArn };
+    return { clock: this.clock, resolveArn: this.findByArn, journal: this.persistence?.journal, faults: this.faults };
   }
 
   /** Persistence: a queue as the catalog on disk describes it (no validation, no messages yet). */
@@ -587,7 +592,7 @@ export class SqsService implements ServiceHandler {
   }
 
   private send(q: Queue, e: SendEntry, ctx: RequestContext, via: SendTrace['via']): sqs.SendMessageResult {
-    const { message, duplicate } = q.send({
+    const { message, duplicate, injectedCopies } = q.send({
       body: e.MessageBody!,
       attributes: nonEmpty(e.MessageAttributes),
       systemAttributes: nonEmpty(e.MessageSystemAttributes),
@@ -602,11 +607,11 @@ export class SqsService implements ServiceHandler {
     const sysMd5 = md5OfAttributes(e.MessageSystemAttributes);
     if (sysMd5) result.MD5OfMessageSystemAttributes = sysMd5;
     if (message.sequenceNumber) result.SequenceNumber = message.sequenceNumber;
-    if (this.trace) this.record(q, e, message.id, via, duplicate);
+    if (this.trace) this.record(q, e, message.id, via, duplicate, injectedCopies);
     return result;
   }
 
-  private record(q: Queue, e: SendEntry, id: string, via: SendTrace['via'], duplicate: boolean): void {
+  private record(q: Queue, e: SendEntry, id: string, via: SendTrace['via'], duplicate: boolean, injectedCopies?: { faultId: string; copies: number }): void {
     let attributes: SendTrace['message']['attributes'];
     if (e.MessageAttributes) {
       attributes = Object.create(null) as NonNullable<SendTrace['message']['attributes']>;
@@ -623,6 +628,7 @@ export class SqsService implements ServiceHandler {
       via,
       message: { body: e.MessageBody!, attributes, groupId: e.MessageGroupId, dedupId: e.MessageDeduplicationId },
       duplicate: duplicate || undefined,
+      injected: injectedCopies && { faultId: injectedCopies.faultId, kind: 'duplicate', copies: injectedCopies.copies },
     });
   }
 }

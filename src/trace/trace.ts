@@ -105,6 +105,8 @@ export interface SendTrace {
   };
   /** A FIFO send inside the dedup window: accepted, not queued again. */
   duplicate?: boolean;
+  /** A fault fired for this message: it will be delivered `copies` times (src/faults). */
+  injected?: { faultId: string; kind: 'duplicate'; copies: number };
 }
 
 export type Trace = EventTrace | PublishTrace | SendTrace;
