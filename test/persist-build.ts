@@ -10,8 +10,9 @@ import ts from 'typescript';
 
 export const REPO = path.resolve(import.meta.dirname, '..');
 
-export function transpileSources(): string {
-  const out = path.join(REPO, 'node_modules', '.cache', 'switchyard-test-build');
+/** `name`: the output's folder; test files that run in parallel each use their own. */
+export function transpileSources(name = 'switchyard-test-build'): string {
+  const out = path.join(REPO, 'node_modules', '.cache', name);
   fs.rmSync(out, { recursive: true, force: true });
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(path.join(REPO, dir), { withFileTypes: true })) {

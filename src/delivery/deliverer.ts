@@ -7,6 +7,11 @@
  * exactly (ARCHITECTURE.md). An attempt stops being made once the event is older than
  * MaximumEventAgeInSeconds (default 24 h) or after MaximumRetryAttempts retries (default 185).
  * Failures AWS does not retry (a missing resource, no permission) go to the DLQ at once.
+ *
+ * Persistence (`dataDir`): a request may carry a `journal`, told whenever the delivery comes to
+ * depend on something outside this turn of the event loop (an attempt waiting for I/O, a retry
+ * waiting on the clock) and when it ends, so that a restart can pick it up (`resume`). Requests
+ * without one (persistence off, the default) cost nothing more.
  */
 import type { Clock } from '../clock.js';
 import type { Delivery, DeliveryAttempt } from '../trace/trace.js';
@@ -38,6 +43,26 @@ export interface DeliveryRequest {
     write(failure: { code: string; message: string }, retries: number, exhausted: string | undefined): DeliveryOutcome;
   };
   record: Delivery;
+  /**
+   * Attempts made before `record.attempts` begins: a delivery resumed after a restart keeps its
+   * retry count (its earlier attempts were made by another process).
+   */
+  priorAttempts?: number;
+  /** Told of the delivery's waits and of its end (persistence); absent: nothing is told. */
+  journal?: DeliveryJournal;
+}
+
+/**
+ * What persistence records of one delivery. `attempts` counts the attempts already made and
+ * finished (prior ones included).
+ */
+export interface DeliveryJournal {
+  /** An attempt is under way and waits for I/O (an HTTP call): it may not finish in this process. */
+  attempting(attempts: number): void;
+  /** The last attempt failed; the next one is due at `nextAttemptAt` (epoch ms on the clock). */
+  waiting(attempts: number, nextAttemptAt: number, last: DeliveryAttempt): void;
+  /** Delivered, dead-lettered or dropped (after the dead-letter write, if any). */
+  ended(): void;
 }
 
 export class Deliverer {
@@ -55,6 +80,24 @@ export class Deliverer {
   start(req: DeliveryRequest): void {
     this.pending++;
     queueMicrotask(() => void this.attempt(req));
+  }
+
+  /**
+   * Take over a delivery that an earlier process started (persistence): its next attempt runs at
+   * `at` on the clock, or right away when that is past (an attempt that was under way when the
+   * process stopped is made again: at-least-once).
+   */
+  resume(req: DeliveryRequest, at: number): void {
+    this.pending++;
+    if (at <= this.clock.now()) {
+      queueMicrotask(() => void this.attempt(req));
+      return;
+    }
+    const timer = this.clock.at(at, () => {
+      this.waiting.delete(timer);
+      void this.attempt(req);
+    });
+    this.waiting.add(timer);
   }
 
   /** Deliveries started and not yet ended (including those waiting for a retry). */
@@ -77,7 +120,9 @@ export class Deliverer {
     this.running++;
     let outcome: DeliveryOutcome;
     try {
-      outcome = await req.send();
+      const result = req.send();
+      if (req.journal !== undefined && result instanceof Promise) req.journal.attempting(req.record.attempts.length + (req.priorAttempts ?? 0));
+      outcome = await result;
     } catch (err) {
       this.onError(err);
       outcome = { ok: false, code: 'INTERNAL_ERROR', message: String((err as Error)?.message ?? err), retryable: true };
@@ -101,9 +146,10 @@ export class Deliverer {
     if (outcome.ok) {
       rec.state = outcome.captured ? 'captured' : 'delivered';
       this.pending--;
+      req.journal?.ended();
       return;
     }
-    const retries = rec.attempts.length - 1;
+    const retries = rec.attempts.length - 1 + (req.priorAttempts ?? 0);
     const maxRetries = req.maximumRetryAttempts ?? RETRY_DEFAULTS.maximumRetryAttempts;
     const maxAgeMs = (req.maximumEventAgeInSeconds ?? RETRY_DEFAULTS.maximumEventAgeInSeconds) * 1000;
     let exhausted: string | undefined;
@@ -118,6 +164,7 @@ export class Deliverer {
           void this.attempt(req);
         });
         this.waiting.add(timer);
+        req.journal?.waiting(retries + 1, now + delay, attempt);
         return;
       }
     }
@@ -125,6 +172,7 @@ export class Deliverer {
     this.pending--;
     if (!req.deadLetter) {
       rec.state = 'dropped';
+      req.journal?.ended();
       return;
     }
     let dlq: DeliveryOutcome;
@@ -142,6 +190,7 @@ export class Deliverer {
       rec.state = 'dropped';
       rec.attempts.push({ at: now, ok: false, code: dlq.code, message: `Dead-letter queue: ${dlq.message}` });
     }
+    req.journal?.ended();
   }
 
   private wakeIdle(): void {

@@ -51,6 +51,13 @@ export class Archive {
     return true;
   }
 
+  /** An event archived by an earlier process (persistence), in ingestion order. */
+  restore(at: number, event: Record<string, unknown>): void {
+    const size = Buffer.byteLength(JSON.stringify(event));
+    this.events.push({ at, event, size });
+    this.sizeBytes += size;
+  }
+
   /** Drop events past retention (0 = keep forever); events are in ingestion order. */
   prune(now: number): void {
     if (this.retentionDays <= 0) return;

@@ -321,6 +321,30 @@ export class ConnectionStore {
     c.stateReason = reason;
   }
 
+  /** Every connection, secrets included (persistence writes them to the catalog). */
+  allConnections(): IterableIterator<Readonly<ConnectionRecord>> {
+    return this.connections.values();
+  }
+
+  allApiDestinations(): IterableIterator<Readonly<ApiDestinationRecord>> {
+    return this.destinations.values();
+  }
+
+  /** A connection as an earlier process kept it (persistence); replaces one of the same name. */
+  restoreConnection(record: ConnectionRecord): void {
+    const old = this.connections.get(record.name);
+    if (old) this.connectionsByArn.delete(old.arn);
+    this.connections.set(record.name, record);
+    this.connectionsByArn.set(record.arn, record);
+  }
+
+  restoreApiDestination(record: ApiDestinationRecord): void {
+    const old = this.destinations.get(record.name);
+    if (old) this.destinationsByArn.delete(old.arn);
+    this.destinations.set(record.name, record);
+    this.destinationsByArn.set(record.arn, record);
+  }
+
   /** Drop everything (tests, the inspection API's reset). */
   reset(): void {
     this.connections.clear();

@@ -10,15 +10,16 @@
 import type { Clock } from '../clock.js';
 import { uuid } from '../ids.js';
 import { authorizeOAuthConnection, invokeApiDestination, OAuthTokenCache } from '../delivery/api-destination.js';
-import type { Deliverer } from '../delivery/deliverer.js';
+import type { Deliverer, DeliveryJournal, DeliveryRequest } from '../delivery/deliverer.js';
 import type { Forwarder } from '../delivery/forward.js';
 import { failed, type DeliveryOutcome } from '../delivery/outcome.js';
 import { flattenEvent } from '../patterns/index.js';
 import type { Queue } from '../sqs/queue.js';
-import type { EventTrace, TargetDelivery, TraceLog } from '../trace/trace.js';
+import type { DeliveryAttempt, EventTrace, TargetDelivery, TraceLog } from '../trace/trace.js';
 import { parseArn, parseBusRef } from './arn.js';
 import type { EventBus } from './bus.js';
 import { isoSeconds } from './put-events.js';
+import type { DeliveryOrigin, EventsPersistence } from './persistence.js';
 import type { EventsRegion } from './region.js';
 import type { Rule, Target } from './rule.js';
 
@@ -46,6 +47,18 @@ export interface IngestOptions {
   hops?: number;
 }
 
+/** A delivery an earlier process started and did not end (persistence), to be taken over. */
+export interface RestoredDelivery {
+  origin: DeliveryOrigin;
+  /** Attempts made so far. */
+  attempts: number;
+  /** The last of them, for the trace. */
+  last?: DeliveryAttempt;
+  /** When the next attempt is due (epoch ms; past: at once). */
+  nextAttemptAt: number;
+  journal: DeliveryJournal;
+}
+
 /** AWS stops events that hop across too many buses (THIRD_ACCOUNT_HOP_DETECTED and kin); so do we. */
 const MAX_BUS_HOPS = 5;
 
@@ -55,14 +68,19 @@ export class EventRouter {
   /** Service name (ARN segment) to an in-process target. */
   readonly ports = new Map<string, TargetPort>();
   private readonly tokens = new OAuthTokenCache();
+  /** Set while a data directory is attached (the service's own); undefined: nothing recorded. */
+  persistence: EventsPersistence | undefined;
 
   constructor(private readonly deps: RouterDeps) {}
 
-  /** An OAuth connection asks its authorization endpoint for a token, as AWS does on create and update. */
-  authorize(region: EventsRegion, connectionArn: string): void {
+  /**
+   * An OAuth connection asks its authorization endpoint for a token, as AWS does on create and
+   * update. Resolves once the connection's state says how that went (undefined: not OAuth).
+   */
+  authorize(region: EventsRegion, connectionArn: string): Promise<unknown> | undefined {
     const connection = region.connections.connectionByArn(connectionArn);
-    if (connection?.authorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
-    void authorizeOAuthConnection(region.connections, connectionArn, { tokens: this.tokens, now: () => this.deps.clock.now() });
+    if (connection?.authorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return undefined;
+    return authorizeOAuthConnection(region.connections, connectionArn, { tokens: this.tokens, now: () => this.deps.clock.now() });
   }
 
   ingest(region: EventsRegion, bus: EventBus, event: Record<string, unknown>, opts: IngestOptions): EventTrace {
@@ -87,7 +105,10 @@ export class EventRouter {
       for (const archive of region.archivesOf(bus.arn)) {
         flat ??= flattenEvent(event);
         json ??= JSON.stringify(event);
-        if (archive.offer(flat, event, json, now)) trace.archivedIn.push(archive.arn);
+        if (archive.offer(flat, event, json, now)) {
+          trace.archivedIn.push(archive.arn);
+          this.persistence?.archived(archive, archive.events[archive.events.length - 1]);
+        }
       }
     }
     for (const rule of bus.index.matchEvent(event)) {
@@ -139,30 +160,108 @@ export class EventRouter {
       }
       const record = this.record(rule, target, body, 'pending', now);
       trace.deliveries.push(record);
-      this.deps.deliverer.start({
-        send: () => this.send(region, spec.Arn!, spec, body, event, hops),
-        eventTime: trace.at,
-        maximumRetryAttempts: spec.RetryPolicy?.MaximumRetryAttempts,
-        maximumEventAgeInSeconds: spec.RetryPolicy?.MaximumEventAgeInSeconds,
-        deadLetter: spec.DeadLetterConfig?.Arn
-          ? {
-              arn: spec.DeadLetterConfig.Arn,
-              write: (failure, retries, exhausted) => {
-                // AWS's attributes on an EventBridge DLQ message; the body is the event.
-                const attributes: Record<string, string> = {
-                  RULE_ARN: rule.arn,
-                  TARGET_ARN: spec.Arn!,
-                  ERROR_CODE: failure.code,
-                  ERROR_MESSAGE: failure.message,
-                  RETRY_ATTEMPTS: String(retries),
-                };
-                if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
-                return this.sendToQueue(spec.DeadLetterConfig!.Arn!, JSON.stringify(event), undefined, uuid(), attributes);
-              },
-            }
-          : undefined,
-        record,
-      });
+      const p = this.persistence;
+      const journal =
+        p === undefined
+          ? undefined
+          : p.delivery({
+              account: region.account,
+              region: region.region,
+              busArn: trace.busArn,
+              via: trace.via,
+              ruleArn: rule.arn,
+              ruleName: rule.name,
+              spec,
+              event,
+              body,
+              eventTime: trace.at,
+              hops,
+            });
+      this.deps.deliverer.start(this.request(region, rule.arn, spec, body, event, trace.at, hops, record, journal));
+    }
+  }
+
+  /** One delivery of `body` to the target, for the Deliverer. */
+  private request(
+    region: EventsRegion,
+    ruleArn: string,
+    spec: Target['spec'],
+    body: string,
+    event: Record<string, unknown>,
+    eventTime: number,
+    hops: number,
+    record: TargetDelivery,
+    journal: DeliveryJournal | undefined,
+  ): DeliveryRequest {
+    return {
+      send: () => this.send(region, spec.Arn!, spec, body, event, hops),
+      eventTime,
+      maximumRetryAttempts: spec.RetryPolicy?.MaximumRetryAttempts,
+      maximumEventAgeInSeconds: spec.RetryPolicy?.MaximumEventAgeInSeconds,
+      deadLetter: spec.DeadLetterConfig?.Arn
+        ? {
+            arn: spec.DeadLetterConfig.Arn,
+            write: (failure, retries, exhausted) => {
+              // AWS's attributes on an EventBridge DLQ message; the body is the event.
+              const attributes: Record<string, string> = {
+                RULE_ARN: ruleArn,
+                TARGET_ARN: spec.Arn!,
+                ERROR_CODE: failure.code,
+                ERROR_MESSAGE: failure.message,
+                RETRY_ATTEMPTS: String(retries),
+              };
+              if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
+              return this.sendToQueue(spec.DeadLetterConfig!.Arn!, JSON.stringify(event), undefined, uuid(), attributes);
+            },
+          }
+        : undefined,
+      record,
+      journal,
+    };
+  }
+
+  /**
+   * Take over deliveries an earlier process left under way or waiting for a retry: each goes on
+   * from its attempt count, on the clock. The deliveries of one event on one bus share one
+   * trace, as when the event was routed.
+   */
+  resume(deliveries: Iterable<RestoredDelivery>): void {
+    const traces = new Map<string, EventTrace>();
+    for (const d of deliveries) {
+      const o = d.origin;
+      const key = `${o.busArn} ${String(o.event.id)} ${o.via}`;
+      let trace = traces.get(key);
+      if (!trace) {
+        trace = this.deps.trace.add<EventTrace>({
+          id: String(o.event.id),
+          kind: 'event',
+          at: o.eventTime,
+          account: o.account,
+          region: o.region,
+          busArn: o.busArn,
+          via: o.via,
+          event: o.event,
+          matchedRules: [],
+          deliveries: [],
+          archivedIn: [],
+        });
+        traces.set(key, trace);
+      }
+      if (!trace.matchedRules.includes(o.ruleArn)) trace.matchedRules.push(o.ruleArn);
+      const record: TargetDelivery = {
+        ruleArn: o.ruleArn,
+        ruleName: o.ruleName,
+        targetId: o.spec.Id!,
+        targetArn: o.spec.Arn!,
+        input: o.body,
+        state: d.last ? 'retrying' : 'pending',
+        attempts: d.last ? [d.last] : [],
+      };
+      trace.deliveries.push(record);
+      const region = this.deps.region(o.account, o.region);
+      const req = this.request(region, o.ruleArn, o.spec, o.body, o.event, o.eventTime, o.hops, record, d.journal);
+      req.priorAttempts = d.attempts - record.attempts.length;
+      this.deps.deliverer.resume(req, d.nextAttemptAt);
     }
   }
 

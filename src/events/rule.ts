@@ -22,6 +22,8 @@ export class Rule {
   pattern?: ValidatedPattern;
   scheduleExpression?: string;
   schedule?: Schedule;
+  /** When the schedule was put: a rate runs from there (kept on disk so a restart keeps its phase). */
+  scheduleAnchor?: number;
   /** The next firing of a scheduled rule. */
   timer?: Timer;
   state: RuleState = 'ENABLED';

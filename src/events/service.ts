@@ -30,8 +30,9 @@ import { parseTestEvent } from './event.js';
 import { EVENTBRIDGE_OPERATIONS } from './operations.js';
 import { page } from './paging.js';
 import { EVENTS_LIMITS, buildEvent, checkPutEventsRequest } from './put-events.js';
+import type { EventsPersistence } from './persistence.js';
 import { EventsRegion } from './region.js';
-import { EventRouter } from './router.js';
+import { EventRouter, type RestoredDelivery } from './router.js';
 import { Rule, type RuleState } from './rule.js';
 import { parseSchedule, scheduledEvent } from './schedule.js';
 import { eventsShapes, type EventsOperation } from './shapes.js';
@@ -53,6 +54,47 @@ export interface EventsServiceOptions {
   /** Rules per bus (AWS's default quota is 300, adjustable). */
   rulesPerBus?: number;
   onError?(err: unknown): void;
+}
+
+/**
+ * With persistence: operations that change the catalog answer once it is on disk (after the
+ * journal, as for SQS: an archive deleted is emptied in the journal before the catalog drops it).
+ */
+const CATALOG_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateEventBus',
+  'UpdateEventBus',
+  'DeleteEventBus',
+  'PutPermission',
+  'RemovePermission',
+  'PutRule',
+  'DeleteRule',
+  'EnableRule',
+  'DisableRule',
+  'PutTargets',
+  'RemoveTargets',
+  'TagResource',
+  'UntagResource',
+  'CreateArchive',
+  'UpdateArchive',
+  'DeleteArchive',
+  'CancelReplay',
+  'CreateConnection',
+  'UpdateConnection',
+  'DeleteConnection',
+  'DeauthorizeConnection',
+  'CreateApiDestination',
+  'UpdateApiDestination',
+  'DeleteApiDestination',
+]);
+
+/**
+ * Resolves in the event loop's next check phase: by then every microtask has run, so every
+ * delivery an operation started has made its in-process part (an SQS target's message is in the
+ * SQS journal, a delivery waiting for I/O or a retry is in the events journal). Journals flush
+ * in the check phase too, so this costs no extra sync.
+ */
+function afterDeliveriesStarted(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 const NAME_PATTERN = /^[.\-_A-Za-z0-9]+$/;
@@ -99,7 +141,7 @@ export class EventsService implements ServiceHandler {
   /** Also SNS's, for Lambda and Firehose subscriptions. */
   readonly forwarder: Forwarder;
   private readonly regions = new Map<string, EventsRegion>();
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly rulesPerBus: number;
   private readonly onError: (err: unknown) => void;
 
@@ -134,9 +176,41 @@ export class EventsService implements ServiceHandler {
     return validationException(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
   }
 
+  /** Set by src/persist while Switchyard runs with a dataDir; undefined otherwise (no cost). */
+  get persistence(): EventsPersistence | undefined {
+    return this.router.persistence;
+  }
+
+  set persistence(p: EventsPersistence | undefined) {
+    this.router.persistence = p;
+  }
+
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as EventsOperation] as Handler<unknown, unknown>;
-    return handler(input, ctx);
+    const p = this.router.persistence;
+    if (p === undefined) return handler(input, ctx);
+    const output = handler(input, ctx);
+    // An acknowledged event is on disk with everything it caused: its archive records, the
+    // messages it put in SQS queues, its deliveries under way. A replay likewise, and its
+    // outcome (COMPLETED) is in the catalog before StartReplay answers.
+    if (operation === 'PutEvents') return afterDeliveriesStarted().then(() => p.durableAll()).then(() => output);
+    if (operation === 'StartReplay')
+      return afterDeliveriesStarted()
+        .then(() => p.durableAll())
+        .then(() => p.catalogChanged())
+        .then(() => output);
+    if (CATALOG_OPERATIONS.has(operation))
+      return p
+        .durableAll()
+        .then(() => p.catalogChanged())
+        .then(() => output);
+    return output;
+  }
+
+  /** A change made outside a request (a replay ending, an OAuth token arriving): to the catalog. */
+  private catalogChangedInBackground(): void {
+    const p = this.router.persistence;
+    if (p !== undefined) p.catalogChanged().catch(this.onError);
   }
 
   /** The state of one account and region, created (with its default bus) on first use. */
@@ -163,6 +237,7 @@ export class EventsService implements ServiceHandler {
     this.deliverer.cancelAll();
     this.regions.clear();
     this.trace.clear();
+    this.router.persistence?.reset();
   }
 
   close(): void {
@@ -379,6 +454,7 @@ export class EventsService implements ServiceHandler {
         if (bus.name !== 'default') throw validationException('ScheduleExpression is supported only on the default event bus.');
         schedule = parseSchedule(input.ScheduleExpression, this.clock.now());
       }
+      const anchor = schedule ? this.clock.now() : undefined;
       let rule = bus.rules.get(name);
       if (!rule) {
         if (bus.rules.size >= this.rulesPerBus) throw limitExceeded();
@@ -389,6 +465,7 @@ export class EventsService implements ServiceHandler {
       rule.pattern = pattern;
       rule.scheduleExpression = input.ScheduleExpression;
       rule.schedule = schedule;
+      rule.scheduleAnchor = anchor;
       rule.state = (input.State as RuleState | undefined) ?? rule.state;
       if (input.Description !== undefined) rule.description = input.Description;
       if (input.RoleArn !== undefined) rule.roleArn = input.RoleArn;
@@ -555,6 +632,8 @@ export class EventsService implements ServiceHandler {
       archive.retentionDays = input.RetentionDays ?? 0;
       archive.kmsKeyIdentifier = input.KmsKeyIdentifier;
       region.archives.set(name, archive);
+      // The ARN names the archive by name: events of an earlier archive of that name are not its.
+      this.router.persistence?.archiveEmptied(archive.arn);
       return { ArchiveArn: archive.arn, State: archive.state, CreationTime: new Date(archive.createdAt) };
     },
 
@@ -576,6 +655,7 @@ export class EventsService implements ServiceHandler {
     DeleteArchive: (input: eb.DeleteArchiveRequest, ctx): void => {
       const archive = this.archive(ctx, input.ArchiveName);
       this.regionOf(ctx).archives.delete(archive.name);
+      this.router.persistence?.archiveEmptied(archive.arn);
     },
 
     ListArchives: (input: eb.ListArchivesRequest, ctx): eb.ListArchivesResponse => {
@@ -642,14 +722,14 @@ export class EventsService implements ServiceHandler {
     CreateConnection: (input: eb.CreateConnectionRequest, ctx) => {
       const region = this.regionOf(ctx);
       const out = region.connections.createConnection(input);
-      this.router.authorize(region, out.ConnectionArn!);
+      this.authorize(region, out.ConnectionArn!);
       return out;
     },
     DescribeConnection: (input: eb.DescribeConnectionRequest, ctx) => this.regionOf(ctx).connections.describeConnection(input),
     UpdateConnection: (input: eb.UpdateConnectionRequest, ctx) => {
       const region = this.regionOf(ctx);
       const out = region.connections.updateConnection(input);
-      this.router.authorize(region, out.ConnectionArn!);
+      this.authorize(region, out.ConnectionArn!);
       return out;
     },
     DeleteConnection: (input: eb.DeleteConnectionRequest, ctx) => this.regionOf(ctx).connections.deleteConnection(input),
@@ -661,6 +741,57 @@ export class EventsService implements ServiceHandler {
     DeleteApiDestination: (input: eb.DeleteApiDestinationRequest, ctx) => this.regionOf(ctx).connections.deleteApiDestination(input),
     ListApiDestinations: (input: eb.ListApiDestinationsRequest, ctx) => this.regionOf(ctx).connections.listApiDestinations(input),
   };
+
+  /** An OAuth connection's token request; its outcome (the connection's state) goes to the catalog. */
+  private authorize(region: EventsRegion, connectionArn: string): void {
+    const done = this.router.authorize(region, connectionArn);
+    if (done !== undefined && this.router.persistence !== undefined) void done.then(() => this.catalogChangedInBackground());
+  }
+
+  // ---------------------------------------------------------------- persistence: taking over
+
+  /** A rule an earlier process had (persistence): indexed, and its schedule armed. */
+  restoreRule(region: EventsRegion, bus: EventBus, rule: Rule): void {
+    bus.rules.set(rule.name, rule);
+    bus.reindex(rule);
+    this.arm(region, bus, rule);
+  }
+
+  /**
+   * Once persistence is attached, take over what an earlier process left under way: deliveries
+   * waiting for I/O or a retry, replays not finished, OAuth connections still AUTHORIZING.
+   */
+  resume(work: { deliveries: RestoredDelivery[]; replays: { region: EventsRegion; replay: Replay }[]; authorizing: { region: EventsRegion; arn: string }[] }): void {
+    this.router.resume(work.deliveries);
+    for (const { region, replay } of work.replays) this.resumeReplay(region, replay);
+    for (const { region, arn } of work.authorizing) this.authorize(region, arn);
+  }
+
+  /**
+   * A replay the earlier process had not finished. On AWS a replay is a job that runs to its end
+   * whatever happens to the machines running it; so here: a replay STARTING or RUNNING runs
+   * again from the last event it had replayed (that event included: at-least-once, as AWS's
+   * delivery is), a replay CANCELLING becomes CANCELLED.
+   */
+  private resumeReplay(region: EventsRegion, replay: Replay): void {
+    if (replay.state === 'CANCELLING') {
+      replay.state = 'CANCELLED';
+      replay.replayEndTime = this.clock.now();
+      this.catalogChangedInBackground();
+      return;
+    }
+    if (replay.state !== 'STARTING' && replay.state !== 'RUNNING') return;
+    const archiveName = /:archive\/(.+)$/.exec(replay.archiveArn)?.[1];
+    const archive = archiveName !== undefined ? region.archives.get(archiveName) : undefined;
+    if (!archive) {
+      replay.state = 'FAILED';
+      replay.stateReason = `Archive ${archiveName ?? replay.archiveArn} does not exist.`;
+      replay.replayEndTime = this.clock.now();
+      this.catalogChangedInBackground();
+      return;
+    }
+    queueMicrotask(() => this.runReplay(region, archive, replay, replay.lastReplayed ?? replay.eventStartTime));
+  }
 
   private putTags(region: EventsRegion, arn: string, tags: eb.Tag[]): void {
     const current = this.tagsOf(region, arn);
@@ -710,7 +841,14 @@ export class EventsService implements ServiceHandler {
   }
 
   /** Send the archive's events in the replay's window back to its bus, marked with `replay-name`. */
-  private runReplay(region: EventsRegion, archive: Archive, replay: Replay): void {
+  private runReplay(region: EventsRegion, archive: Archive, replay: Replay, from = replay.eventStartTime): void {
+    this.replayEvents(region, archive, replay, from);
+    // Whatever the outcome, the replay's new state belongs in the catalog (which is read when
+    // its write starts: so after the change).
+    this.catalogChangedInBackground();
+  }
+
+  private replayEvents(region: EventsRegion, archive: Archive, replay: Replay, from: number): void {
     if (replay.state === 'CANCELLING') {
       replay.state = 'CANCELLED';
       replay.replayEndTime = this.clock.now();
@@ -728,7 +866,7 @@ export class EventsService implements ServiceHandler {
     const filter = replay.destination.FilterArns?.length ? new Set(replay.destination.FilterArns) : undefined;
     archive.prune(this.clock.now());
     for (const stored of [...archive.events]) {
-      if (stored.at < replay.eventStartTime || stored.at >= replay.eventEndTime) continue;
+      if (stored.at < from || stored.at >= replay.eventEndTime) continue;
       const event = { ...stored.event, 'replay-name': replay.name };
       this.router.ingest(region, bus, event, { via: 'replay', ruleArns: filter, archive: false });
       replay.lastReplayed = stored.at;
