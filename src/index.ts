@@ -18,12 +18,16 @@ import { createEventsStore } from './persist/events-store.js';
 import { createSnsStore } from './persist/sns-store.js';
 import { TraceLog } from './trace/trace.js';
 import { Faults, checkFaultSpec } from './faults/faults.js';
+import { Assertions, type DeliveryRecord, type IdempotencyReport, type PublishedMessage, type WaitOptions } from './inspect/assertions.js';
+import type { EventTrace } from './trace/trace.js';
 
 export { Clock } from './clock.js';
 export type { SwitchyardOptions } from './config.js';
 export { PersistenceError } from './persist/index.js';
 export { ConfigFileError, applyConfig, loadConfig } from './config-file/index.js';
 export { Faults, FaultSpecError, type Fault, type FaultSpec } from './faults/faults.js';
+export { WaitTimeout, type DeliveryRecord, type IdempotencyReport, type PublishedMessage, type WaitOptions } from './inspect/assertions.js';
+export type { EventTrace } from './trace/trace.js';
 
 export interface Switchyard {
   /** `http://host:port`, ready for an SDK's `endpoint` option. */
@@ -40,6 +44,19 @@ export interface Switchyard {
   readonly persistence: Persistence | undefined;
   /** Drop all state (queues, messages). */
   reset(): void;
+  /**
+   * The first event matching an EventBridge pattern: already routed, or arriving within
+   * `timeout` real ms (default 5000); rejects with WaitTimeout (docs/testing.md).
+   */
+  waitForEvent(pattern: object | string, options?: WaitOptions): Promise<EventTrace>;
+  /** Every delivery to a target or subscription endpoint (ARN, URL, subscription ARN, rule ARN, `ruleArn#targetId`), oldest first. */
+  deliveriesTo(arn: string): DeliveryRecord[];
+  /** A queue's messages (URL or ARN), peeked without receiving them; undefined for no such queue. */
+  messagesIn(queue: string): ReturnType<Assertions['messagesIn']>;
+  /** Every message published to a topic, oldest first. */
+  publishedTo(topicArn: string): PublishedMessage[];
+  /** Idempotency keys seen on more than one record, and targets that got one key twice. */
+  repeatedIdempotencyKeys(): IdempotencyReport;
   /** Stop accepting, end open connections, and stop the clock. */
   stop(): Promise<void>;
 }
@@ -101,6 +118,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   };
   const endpoint = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
   sns.publicUrl = endpoint;
+  const assertions = new Assertions(trace, sqs);
   const sy: Switchyard = {
     endpoint,
     port,
@@ -111,6 +129,11 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     faults,
     persistence,
     reset,
+    waitForEvent: (pattern, opts) => assertions.waitForEvent(pattern, opts),
+    deliveriesTo: (arn) => assertions.deliveriesTo(arn),
+    messagesIn: (queue) => assertions.messagesIn(queue),
+    publishedTo: (topicArn) => assertions.publishedTo(topicArn),
+    repeatedIdempotencyKeys: () => assertions.repeatedIdempotencyKeys(),
     stop: async () => {
       // Stop accepting and let the requests in flight finish (long polls answered empty) first.
       await server.close();

@@ -54,11 +54,13 @@ export async function createInspectionApp(
   parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns' | 'reset' | 'faults'>,
   services: readonly string[],
 ): Promise<express.Express> {
-  const [{ default: express }, { traceApi }, { localStackSqsMessages, resourceApi }, { faultsApi }] = await Promise.all([
+  const [{ default: express }, { traceApi }, { localStackSqsMessages, resourceApi }, { faultsApi }, { assertionsApi }, { Assertions }] = await Promise.all([
     import('express'),
     import('./trace/api.js'),
     import('./inspect/resources.js'),
     import('./faults/http.js'),
+    import('./inspect/assertions-api.js'),
+    import('./inspect/assertions.js'),
   ]);
   const { sns, events, sqs, clock } = parts;
   const app = express();
@@ -86,6 +88,7 @@ export async function createInspectionApp(
   app.use('/_switchyard/api', traceApi({ trace: events.trace, clock, rulePattern: (arn) => rulePattern(events, arn), reset: parts.reset }));
   app.use('/_switchyard/api', resourceApi(resourceParts));
   if (parts.faults) app.use('/_switchyard/api', faultsApi(parts.faults));
+  app.use('/_switchyard/api', assertionsApi(new Assertions(events.trace, sqs)));
   app.use('/_switchyard/api', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });

@@ -3,6 +3,7 @@
  * assert on (docs/inspection-api.md). Reads are GET; writes need a JSON body, so a web page on
  * another origin cannot post them without a preflight, which is never answered.
  */
+import { idempotencyReport } from '../inspect/assertions.js';
 import express from 'express';
 import type { Clock } from '../clock.js';
 import { InvalidPatternError, explainPattern } from '../patterns/index.js';
@@ -177,27 +178,7 @@ export function traceApi(parts: TraceApiParts): express.Router {
   });
 
   router.get('/idempotency', (_req, res) => {
-    const repeatedKeys = [...log.repeatedKeys()].map(([key, list]) => ({ key, ids: list.map((t) => t.id) }));
-    // Targets that received the same key (or the same event/message id) more than once.
-    const seen = new Map<string, { targetArn: string; key: string; count: number; ids: string[] }>();
-    for (const t of log.newest()) {
-      if (t.kind === 'send') continue;
-      const key = log.keyOf(t) ?? t.id;
-      for (const d of t.deliveries) {
-        if (d.state !== 'delivered' && d.state !== 'captured') continue;
-        const k = `${d.targetArn}\u0000${key}`;
-        const entry = seen.get(k) ?? { targetArn: d.targetArn, key, count: 0, ids: [] };
-        entry.count++;
-        entry.ids.push(t.id);
-        seen.set(k, entry);
-      }
-    }
-    res.json({
-      path: log.idempotency.path,
-      attribute: log.idempotency.attribute,
-      repeatedKeys,
-      duplicateDeliveries: [...seen.values()].filter((e) => e.count > 1),
-    });
+    res.json(idempotencyReport(log));
   });
 
   router.get('/clock', (_req, res) => {
