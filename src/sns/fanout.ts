@@ -11,14 +11,25 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { Deliverer } from '../delivery/deliverer.js';
+import type { Deliverer, DeliveryRequest } from '../delivery/deliverer.js';
 import type { Forwarder } from '../delivery/forward.js';
 import { failed, type DeliveryOutcome } from '../delivery/outcome.js';
 import type { Queue } from '../sqs/queue.js';
+import { uuid } from '../ids.js';
 import type { PublishTrace, SubscriptionDelivery, TraceLog } from '../trace/trace.js';
 import { effectiveDeliveryPolicy, retryDelaysMs } from './delivery-policy.js';
 import { postToHttpEndpoint } from './http-delivery.js';
 import { envelopeAttributes, isoMillis, messageFor, ownRecord, renderEnvelope, type Published } from './message.js';
+import {
+  RECORDED_PROTOCOLS,
+  decodeAttributes,
+  encodeAttributes,
+  firstAttemptJournal,
+  recordedJournal,
+  restoredAttempts,
+  type PendingDelivery,
+  type SnsPersistence,
+} from './persistence.js';
 import { SIGNING_CERT_PATH, type SnsSigner } from './signing.js';
 import { FilterSubject } from './filter-policy.js';
 import type { Subscription } from './subscription.js';
@@ -32,6 +43,8 @@ export interface FanoutDeps {
   signer: SnsSigner;
   findQueue(arn: string): Queue | undefined;
   onError(err: unknown): void;
+  /** Set when Switchyard runs with a data directory (persistence.ts). */
+  persistence(): SnsPersistence | undefined;
 }
 
 /**
@@ -50,9 +63,63 @@ function managedBackoffMs(retry: number): number {
 export class Fanout {
   constructor(private readonly deps: FanoutDeps) {}
 
-  /** Deliver `p` to every subscription of `topic` it passes; records the publish in the trace. */
-  publish(topic: Topic, p: Published, via: PublishTrace['via'], account: string, region: string, baseUrl: string): PublishTrace {
-    const trace = this.deps.trace.add<PublishTrace>({
+  /**
+   * Deliver `p` to every subscription of `topic` it passes; records the publish in the trace.
+   * With persistence, `work` receives a promise per in-process delivery's first attempt.
+   */
+  publish(topic: Topic, p: Published, via: PublishTrace['via'], account: string, region: string, baseUrl: string, work?: Promise<void>[]): PublishTrace {
+    const trace = this.traceOf(topic, p, via, account, region);
+    const sign = this.signerFor(topic, p);
+    const persistence = this.deps.persistence();
+    let subject: FilterSubject | undefined;
+    for (const sub of topic.subscriptions.values()) {
+      if (sub.pendingConfirmation) continue;
+      if (sub.filter) {
+        let passes: boolean;
+        try {
+          passes = sub.filter.matchesMessage((subject ??= new FilterSubject(p.message, p.attributes)));
+        } catch (err) {
+          // A hostile body too complex to match is not delivered; the publisher already has its answer.
+          this.deps.onError(err);
+          passes = false;
+        }
+        if (!passes) {
+          trace.filteredOut.push(sub.arn);
+          continue;
+        }
+      }
+      this.deliver(topic, sub, p, trace, sign, baseUrl, persistence, work, undefined);
+    }
+    return trace;
+  }
+
+  /**
+   * Deliveries recorded before a restart, to subscriptions that still exist: each resumes its
+   * retries where they were (attempt count, next attempt's time), one trace per message.
+   */
+  resume(deliveries: Array<{ topic: Topic; sub: Subscription; delivery: PendingDelivery }>): void {
+    const traces = new Map<string, PublishTrace>();
+    for (const { topic, sub, delivery: d } of deliveries) {
+      const m = d.message!;
+      const p: Published = {
+        messageId: m.id,
+        topicArn: topic.arn,
+        message: m.text,
+        subject: m.subject,
+        attributes: decodeAttributes(m.attributes),
+        groupId: m.groupId,
+        dedupId: m.dedupId,
+        sequenceNumber: m.sequenceNumber,
+        timestamp: d.eventTime,
+      };
+      let trace = traces.get(m.id);
+      if (!trace) traces.set(m.id, (trace = this.traceOf(topic, p, d.via, topic.account, parseRegion(topic.arn))));
+      this.deliver(topic, sub, p, trace, this.signerFor(topic, p), d.baseUrl, this.deps.persistence(), undefined, d);
+    }
+  }
+
+  private traceOf(topic: Topic, p: Published, via: PublishTrace['via'], account: string, region: string): PublishTrace {
+    return this.deps.trace.add<PublishTrace>({
       id: p.messageId,
       kind: 'publish',
       at: p.timestamp,
@@ -71,9 +138,12 @@ export class Fanout {
       deliveries: [],
       filteredOut: [],
     });
-    // One signature per distinct message text (MessageStructure=json gives each protocol its own).
+  }
+
+  /** One signature per distinct message text (MessageStructure=json gives each protocol its own). */
+  private signerFor(topic: Topic, p: Published): (text: string) => Promise<string> {
     const signatures = new Map<string, Promise<string>>();
-    const sign = (text: string): Promise<string> => {
+    return (text: string): Promise<string> => {
       let s = signatures.get(text);
       if (!s)
         signatures.set(
@@ -85,29 +155,19 @@ export class Fanout {
         );
       return s;
     };
-    let subject: FilterSubject | undefined;
-    for (const sub of topic.subscriptions.values()) {
-      if (sub.pendingConfirmation) continue;
-      if (sub.filter) {
-        let passes: boolean;
-        try {
-          passes = sub.filter.matchesMessage((subject ??= new FilterSubject(p.message, p.attributes)));
-        } catch (err) {
-          // A hostile body too complex to match is not delivered; the publisher already has its answer.
-          this.deps.onError(err);
-          passes = false;
-        }
-        if (!passes) {
-          trace.filteredOut.push(sub.arn);
-          continue;
-        }
-      }
-      this.deliver(topic, sub, p, trace, sign, baseUrl);
-    }
-    return trace;
   }
 
-  private deliver(topic: Topic, sub: Subscription, p: Published, trace: PublishTrace, sign: (text: string) => Promise<string>, baseUrl: string): void {
+  private deliver(
+    topic: Topic,
+    sub: Subscription,
+    p: Published,
+    trace: PublishTrace,
+    sign: (text: string) => Promise<string>,
+    baseUrl: string,
+    persistence: SnsPersistence | undefined,
+    work: Promise<void>[] | undefined,
+    resumed: PendingDelivery | undefined,
+  ): void {
     const text = messageFor(p, sub.protocol);
     const envelope = (signature: string | undefined): string =>
       notificationEnvelope(topic, sub, p, text, signature, baseUrl);
@@ -121,6 +181,11 @@ export class Fanout {
       attempts: [],
     };
     trace.deliveries.push(record);
+    const restored = resumed && restoredAttempts(resumed);
+    if (restored) {
+      record.attempts = restored.attempts;
+      if (restored.attempts.length > 0) record.state = 'retrying';
+    }
     const signed = !topic.fifo;
     /** The body this subscription receives (the envelope needs the signature first). */
     const body = async (): Promise<string> => (raw ? text : envelope(signed ? await sign(text) : undefined));
@@ -174,7 +239,7 @@ export class Fanout {
         };
     }
     const dlq = sub.deadLetterArn;
-    this.deps.deliverer.start({
+    const request: DeliveryRequest = {
       send,
       eventTime: p.timestamp,
       maximumRetryAttempts,
@@ -188,7 +253,39 @@ export class Fanout {
           }
         : undefined,
       record,
-    });
+    };
+    if (persistence) {
+      if (RECORDED_PROTOCOLS.has(sub.protocol)) {
+        const id = resumed?.id ?? uuid();
+        if (!resumed)
+          persistence.deliveryStarted({
+            id,
+            subscriptionArn: sub.arn,
+            topicArn: topic.arn,
+            baseUrl,
+            eventTime: p.timestamp,
+            attempts: 0,
+            nextAt: this.deps.clock.now(),
+            via: trace.via,
+            message: {
+              id: p.messageId,
+              text,
+              subject: p.subject,
+              attributes: encodeAttributes(p.attributes),
+              groupId: p.groupId,
+              dedupId: p.dedupId,
+              sequenceNumber: p.sequenceNumber,
+            },
+          });
+        request.journal = recordedJournal(id, this.deps.persistence);
+      } else if (work && sub.protocol === 'sqs') {
+        request.journal = firstAttemptJournal(work);
+      }
+    }
+    if (restored) {
+      request.priorAttempts = restored.prior;
+      this.deps.deliverer.resume(request, resumed!.nextAt);
+    } else this.deps.deliverer.start(request);
   }
 
   /** One SQS delivery; a missing queue is a client-side error, which AWS does not retry. */
@@ -316,4 +413,8 @@ function lambdaEvent(sub: Subscription, n: Record<string, unknown>): string {
       },
     ],
   });
+}
+
+function parseRegion(topicArn: string): string {
+  return topicArn.split(':')[3];
 }

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type * as sns from '@aws-sdk/client-sns';
 import type { Clock } from '../clock.js';
-import { Deliverer } from '../delivery/deliverer.js';
+import { Deliverer, type DeliveryRequest } from '../delivery/deliverer.js';
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import type { Forwarder } from '../delivery/forward.js';
 import type { RequestContext, ServiceHandler } from '../gateway/context.js';
@@ -22,6 +22,7 @@ import { Fanout, signingCertUrl } from './fanout.js';
 import { FilterPolicyError, compileFilterPolicy, type FilterPolicy } from './filter-policy.js';
 import { postToHttpEndpoint } from './http-delivery.js';
 import { checkAttributes, checkMessage, isoMillis, parseMessageStructure, publishSize, renderEnvelope, type Published } from './message.js';
+import { recordedJournal, restoredAttempts, type PendingDelivery, type SnsPersistence, type StoredConfirmation } from './persistence.js';
 import { SnsRegion } from './region.js';
 import { snsAllOperations, snsShapes, type SnsOperation } from './shapes.js';
 import { SnsSigner } from './signing.js';
@@ -45,6 +46,24 @@ export interface SnsServiceOptions {
 
 const PENDING = 'pending confirmation';
 
+/** Operations whose answer waits until what they accepted is on disk (with a data directory). */
+const PUBLISH_OPERATIONS: ReadonlySet<string> = new Set(['Publish', 'PublishBatch']);
+/** Operations that change the catalog; their answer waits for it to be written. */
+const CATALOG_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateTopic',
+  'DeleteTopic',
+  'SetTopicAttributes',
+  'Subscribe',
+  'ConfirmSubscription',
+  'Unsubscribe',
+  'SetSubscriptionAttributes',
+  'TagResource',
+  'UntagResource',
+  'AddPermission',
+  'RemovePermission',
+  'PutDataProtectionPolicy',
+]);
+
 export class SnsService implements ServiceHandler {
   readonly name = 'sns' as const;
   readonly query = { version: '2010-03-31', namespace: 'http://sns.amazonaws.com/doc/2010-03-31/' };
@@ -58,9 +77,16 @@ export class SnsService implements ServiceHandler {
    * UnsubscribeURL of a publish from an EventBridge rule): set once the server listens.
    */
   publicUrl = 'http://localhost:4566';
+  /** Set by src/persist when Switchyard runs with a data directory; undefined otherwise (no cost). */
+  persistence: SnsPersistence | undefined;
+  /**
+   * While a Publish or PublishBatch handler runs with persistence: the first attempts of its
+   * in-process deliveries, which the answer waits for (then for the journals).
+   */
+  private publishWork: Promise<void>[] | undefined;
   private readonly fanout: Fanout;
   private readonly regions = new Map<string, SnsRegion>();
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly maxMessageBytes: number;
   private readonly onError: (err: unknown) => void;
 
@@ -78,6 +104,7 @@ export class SnsService implements ServiceHandler {
       signer: this.signer,
       findQueue: options.findQueue,
       onError: this.onError,
+      persistence: () => this.persistence,
     });
   }
 
@@ -92,7 +119,29 @@ export class SnsService implements ServiceHandler {
 
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as SnsOperation] as Handler<unknown, unknown>;
-    return handler(input, ctx);
+    const persistence = this.persistence;
+    if (persistence === undefined) return handler(input, ctx);
+    if (PUBLISH_OPERATIONS.has(operation)) {
+      // Acknowledged only once on disk: the dedup entries and pending HTTP deliveries in SNS's
+      // journal, and what the fan-out put into queues in SQS's (after it ran).
+      const work: Promise<void>[] = [];
+      this.publishWork = work;
+      let output: unknown;
+      try {
+        output = handler(input, ctx);
+      } finally {
+        this.publishWork = undefined;
+      }
+      const written = work.length === 0 ? persistence.durableAll() : Promise.all(work).then(() => persistence.durableAll());
+      return written.then(() => output);
+    }
+    const output = handler(input, ctx);
+    if (CATALOG_OPERATIONS.has(operation))
+      return persistence
+        .durableAll()
+        .then(() => persistence.catalogChanged())
+        .then(() => output);
+    return output;
   }
 
   region(account: string, region: string): SnsRegion {
@@ -120,7 +169,7 @@ export class SnsService implements ServiceHandler {
   }
 
   /** An EventBridge rule's SNS target: the target's input is published as the message. */
-  publishFromEvents = (arn: string, body: string, event: Record<string, unknown>): DeliveryOutcome => {
+  publishFromEvents = (arn: string, body: string, event: Record<string, unknown>): DeliveryOutcome | Promise<DeliveryOutcome> => {
     const topic = this.topicByArn(arn);
     if (!topic) return { ok: false, code: 'NotFound', message: `Topic ${arn} does not exist.`, retryable: false };
     const now = this.clock.now();
@@ -132,15 +181,44 @@ export class SnsService implements ServiceHandler {
       const dup = topic.duplicateOf(p.dedupId, now);
       if (dup) return { ok: true, detail: `duplicate of ${dup.messageId}` };
       p.sequenceNumber = topic.accept(p.dedupId, p.messageId, now);
+      this.persistence?.deduplicated(topic, p.dedupId, p.messageId, p.sequenceNumber, now + SNS_LIMITS.dedupWindowMs);
     }
     const ref = parseTopicArn(arn)!;
-    this.fanout.publish(topic, p, 'events', ref.account, ref.region, this.publicUrl);
-    return { ok: true, detail: p.messageId };
+    // With persistence, the target's delivery ends once the fan-out into queues ran (PutEvents
+    // then waits for the journals, SNS's pending HTTP deliveries included).
+    const work = this.persistence ? ([] as Promise<void>[]) : undefined;
+    this.fanout.publish(topic, p, 'events', ref.account, ref.region, this.publicUrl, work);
+    const outcome: DeliveryOutcome = { ok: true, detail: p.messageId };
+    return work && work.length > 0 ? Promise.all(work).then(() => outcome) : outcome;
   };
 
   reset(): void {
     this.deliverer.cancelAll();
     this.regions.clear();
+    this.persistence?.cleared();
+  }
+
+  /**
+   * Deliveries recorded before a restart (src/persist/sns-store.ts), resumed on the clock with
+   * their attempt counts. Returns those that cannot be: their topic or subscription is gone (a
+   * notification to a deleted subscription is not made, as on AWS), or the confirmation they
+   * carry no longer matters.
+   */
+  resumeDeliveries(deliveries: PendingDelivery[]): PendingDelivery[] {
+    const dropped: PendingDelivery[] = [];
+    const notifications: Array<{ topic: Topic; sub: Subscription; delivery: PendingDelivery }> = [];
+    for (const d of deliveries) {
+      const topic = this.topicByArn(d.topicArn);
+      const sub = this.subscriptionByArn(d.subscriptionArn);
+      if (!topic) dropped.push(d);
+      else if (d.confirmation) {
+        if (d.confirmation.type === 'SubscriptionConfirmation' && !sub?.pendingConfirmation) dropped.push(d);
+        else this.sendConfirmation(topic, d.confirmation, d.subscriptionArn, d.baseUrl, d.eventTime, d);
+      } else if (!sub || sub.topicArn !== topic.arn || sub.pendingConfirmation) dropped.push(d);
+      else notifications.push({ topic, sub, delivery: d });
+    }
+    this.fanout.resume(notifications);
+    return dropped;
   }
 
   // --- helpers ---
@@ -236,14 +314,21 @@ export class SnsService implements ServiceHandler {
 
   /** SubscriptionConfirmation / UnsubscribeConfirmation to an HTTP(S) endpoint, retried per the policy. */
   private confirmationTo(topic: Topic, sub: Subscription, type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation', baseUrl: string): void {
-    const messageId = uuid();
-    const now = this.clock.now();
-    const subscribeUrl = `${baseUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topic.arn)}&Token=${sub.token}`;
+    const confirmation: StoredConfirmation = { type, messageId: uuid(), token: sub.token, endpoint: sub.endpoint, protocol: sub.protocol, owner: sub.owner };
+    const policy = sub.attributes.get('DeliveryPolicy');
+    if (policy !== undefined) confirmation.deliveryPolicy = policy;
+    this.sendConfirmation(topic, confirmation, sub.arn, baseUrl, this.clock.now(), undefined);
+  }
+
+  /** A confirmation's delivery: a new one (recorded with persistence), or one resumed after a restart. */
+  private sendConfirmation(topic: Topic, c: StoredConfirmation, subscriptionArn: string, baseUrl: string, now: number, resumed: PendingDelivery | undefined): void {
+    const { type, messageId, token } = c;
+    const subscribeUrl = `${baseUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topic.arn)}&Token=${token}`;
     const message =
       type === 'SubscriptionConfirmation'
         ? `You have chosen to subscribe to the topic ${topic.arn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
-        : `You have chosen to deactivate subscription ${sub.arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
-    const fields = { Type: type, MessageId: messageId, Token: sub.token, TopicArn: topic.arn, Message: message, SubscribeURL: subscribeUrl, Timestamp: isoMillis(now) };
+        : `You have chosen to deactivate subscription ${subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+    const fields = { Type: type, MessageId: messageId, Token: token, TopicArn: topic.arn, Message: message, SubscribeURL: subscribeUrl, Timestamp: isoMillis(now) };
     const trace = this.options.trace.add<PublishTrace>({
       id: messageId,
       kind: 'publish',
@@ -256,17 +341,25 @@ export class SnsService implements ServiceHandler {
       deliveries: [],
       filteredOut: [],
     });
-    const record: SubscriptionDelivery = { subscriptionArn: sub.arn, protocol: sub.protocol, targetArn: sub.endpoint, input: '', state: 'pending', attempts: [] };
+    const restored = resumed && restoredAttempts(resumed);
+    const record: SubscriptionDelivery = {
+      subscriptionArn,
+      protocol: c.protocol,
+      targetArn: c.endpoint,
+      input: '',
+      state: restored && restored.attempts.length > 0 ? 'retrying' : 'pending',
+      attempts: restored ? restored.attempts : [],
+    };
     trace.deliveries.push(record);
-    const policy = effectiveDeliveryPolicy(topic.attributes.get('DeliveryPolicy'), sub.attributes.get('DeliveryPolicy'));
+    const policy = effectiveDeliveryPolicy(topic.attributes.get('DeliveryPolicy'), c.deliveryPolicy);
     const delays = retryDelaysMs(policy.policy);
-    this.deliverer.start({
+    const request: DeliveryRequest = {
       send: async () => {
         const signature = await this.signer.sign(fields, topic.signatureVersion);
         record.input = renderEnvelope([
           ['Type', type],
           ['MessageId', messageId],
-          ['Token', sub.token],
+          ['Token', token],
           ['TopicArn', topic.arn],
           ['Message', message],
           ['SubscribeURL', subscribeUrl],
@@ -276,11 +369,11 @@ export class SnsService implements ServiceHandler {
           ['SigningCertURL', signingCertUrl(baseUrl)],
         ]);
         return postToHttpEndpoint({
-          endpoint: sub.endpoint,
+          endpoint: c.endpoint,
           messageType: type,
           messageId,
           topicArn: topic.arn,
-          subscriptionArn: type === 'UnsubscribeConfirmation' ? sub.arn : undefined,
+          subscriptionArn: type === 'UnsubscribeConfirmation' ? subscriptionArn : undefined,
           body: record.input,
           contentType: policy.headerContentType,
         });
@@ -289,7 +382,18 @@ export class SnsService implements ServiceHandler {
       maximumRetryAttempts: delays.length,
       backoff: (retry) => delays[retry - 1] ?? 0,
       record,
-    });
+    };
+    const persistence = this.persistence;
+    if (persistence) {
+      const id = resumed?.id ?? uuid();
+      if (!resumed)
+        persistence.deliveryStarted({ id, subscriptionArn, topicArn: topic.arn, baseUrl, eventTime: now, attempts: 0, nextAt: now, via: 'Publish', confirmation: c });
+      request.journal = recordedJournal(id, () => this.persistence);
+    }
+    if (restored) {
+      request.priorAttempts = restored.prior;
+      this.deliverer.resume(request, resumed!.nextAt);
+    } else this.deliverer.start(request);
   }
 
   /** Validate one message and make it a Published (FIFO: group, dedup, sequence), or answer as a duplicate. */
@@ -335,6 +439,7 @@ export class SnsService implements ServiceHandler {
       return { published, duplicate: true };
     }
     published.sequenceNumber = topic.accept(key, published.messageId, now);
+    this.persistence?.deduplicated(topic, key, published.messageId, published.sequenceNumber, now + SNS_LIMITS.dedupWindowMs);
     return { published, duplicate: false };
   }
 
@@ -386,6 +491,7 @@ export class SnsService implements ServiceHandler {
         region.tokens.delete(sub.token);
       }
       region.topics.delete(ref.name);
+      if (topic.fifo) this.persistence?.topicDeleted(topic);
     },
 
     ListTopics: (input: sns.ListTopicsInput, ctx): sns.ListTopicsResponse => {
@@ -566,7 +672,7 @@ export class SnsService implements ServiceHandler {
         throw invalidParameter('Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
       const topic = this.topicFor(arn, ctx, input.TopicArn !== undefined ? 'TopicArn' : 'TargetArn');
       const { published, duplicate } = this.accept(topic, input, this.clock.now());
-      if (!duplicate) this.fanout.publish(topic, published, 'Publish', topic.account, ctx.region, ctx.baseUrl);
+      if (!duplicate) this.fanout.publish(topic, published, 'Publish', topic.account, ctx.region, ctx.baseUrl, this.publishWork);
       return topic.fifo ? { MessageId: published.messageId, SequenceNumber: published.sequenceNumber } : { MessageId: published.messageId };
     },
 
@@ -593,7 +699,7 @@ export class SnsService implements ServiceHandler {
       for (const e of entries) {
         try {
           const { published, duplicate } = this.accept(topic, e, now);
-          if (!duplicate) this.fanout.publish(topic, published, 'PublishBatch', topic.account, ctx.region, ctx.baseUrl);
+          if (!duplicate) this.fanout.publish(topic, published, 'PublishBatch', topic.account, ctx.region, ctx.baseUrl, this.publishWork);
           Successful.push(topic.fifo ? { Id: e.Id, MessageId: published.messageId, SequenceNumber: published.sequenceNumber } : { Id: e.Id, MessageId: published.messageId });
         } catch (err) {
           if (!(err instanceof AwsError)) throw err;

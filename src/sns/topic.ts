@@ -48,10 +48,18 @@ export const TOPIC_ATTRIBUTES: ReadonlySet<string> = new Set([
   'FirehoseFailureFeedbackRoleArn',
 ]);
 
-interface Deduplicated {
+export interface Deduplicated {
   messageId: string;
   sequenceNumber: string;
   expiresAt: number;
+}
+
+/** Sequence numbers are this base plus a per-topic counter: 20 digits from the first one. */
+const SEQUENCE_BASE = 10_000_000_000_000_000_000n;
+
+/** The counter a sequence number was made from (persistence keeps counters, not numbers). */
+export function sequenceCounterOf(sequenceNumber: string): bigint {
+  return BigInt(sequenceNumber) - SEQUENCE_BASE;
 }
 
 export class Topic {
@@ -105,9 +113,30 @@ export class Topic {
   accept(dedupKey: string, messageId: string, now: number): string {
     this.prune(now);
     this.sequence++;
-    const sequenceNumber = (10_000_000_000_000_000_000n + this.sequence).toString();
+    const sequenceNumber = (SEQUENCE_BASE + this.sequence).toString();
     this.dedup.set(dedupKey, { messageId, sequenceNumber, expiresAt: now + SNS_LIMITS.dedupWindowMs });
     return sequenceNumber;
+  }
+
+  /** The last sequence counter and the dedup entries still live at `now`, oldest first (persistence). */
+  persistentState(now: number): { sequence: bigint; dedup: Array<[string, Deduplicated]> } {
+    const dedup: Array<[string, Deduplicated]> = [];
+    for (const entry of this.dedup) if (entry[1].expiresAt > now) dedup.push(entry);
+    return { sequence: this.sequence, dedup };
+  }
+
+  /**
+   * Put back what persistence recorded. Entries must come oldest first, as they were accepted:
+   * prune() relies on insertion order being expiry order.
+   */
+  restoreDedup(dedupKey: string, entry: Deduplicated): void {
+    this.dedup.delete(dedupKey);
+    this.dedup.set(dedupKey, entry);
+  }
+
+  /** The counter never goes back: a restored topic numbers on from its last message. */
+  restoreSequence(sequence: bigint): void {
+    if (sequence > this.sequence) this.sequence = sequence;
   }
 
   private prune(now: number): void {
