@@ -150,6 +150,8 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   if (configFile) {
     try {
       applyConfig(configFile, { sqs, sns, events }, { account: resolved.account, region: resolved.region, baseUrl: endpoint });
+      // With a data directory: what the file created is on disk before start-up reports success.
+      await persistence?.flush();
     } catch (err) {
       await sy.stop();
       throw err;

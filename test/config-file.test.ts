@@ -384,6 +384,22 @@ describe('settings', () => {
     }
   });
 
+  it('faults: a seed and rules, set from the start and again after reset()', async () => {
+    const path = file('faults.yaml', `faults:\n  seed: 42\n  rules:\n    - kind: api-error\n      service: sqs\n      operation: ListQueues\n      error: ServiceUnavailable\n      count: 1\n`);
+    const sy = await startSwitchyard({ port: 0, config: path });
+    try {
+      expect(sy.faults.seed).toBe(42);
+      expect(sy.faults.list().map((f) => [f.kind, f.operation, f.error])).toEqual([['api-error', 'ListQueues', 'ServiceUnavailable']]);
+      const call = () => fetch(sy.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' }, body: '{}' }).then((r) => r.status);
+      expect(await call()).toBe(503);
+      expect(await call()).toBe(200);
+      sy.reset();
+      expect(await call()).toBe(503);
+    } finally {
+      await sy.stop();
+    }
+  });
+
   it('a config given as an object works the same', async () => {
     const sy = await startSwitchyard({ port: 0, config: { queues: [{ name: 'from-object', attributes: { DelaySeconds: 5 } }] } });
     try {
@@ -412,6 +428,11 @@ describe('a bad config file', () => {
     throw new Error('the start did not fail');
   }
 
+  it('a bad fault: the path of the rule and what is wrong', async () => {
+    expect(await failure('f1.yaml', 'faults:\n  rules:\n    - kind: duplicate\n')).toBe('f1.yaml: faults.rules[0].resource: a duplicate fault needs the resource it applies to (an ARN, a glob, or "*")');
+    expect(await failure('f2.yaml', 'faults:\n  rules:\n    - kind: api-error\n      service: sqs\n      probability: 2\n')).toBe('f2.yaml: faults.rules[0].probability: must be a number from 0 to 1, got 2');
+  });
+
   it('a YAML syntax error: line and column', async () => {
     expect(await failure('syntax.yaml', 'queues:\n  - name: a\n  - name: b\n name: c\n')).toBe(
       'syntax.yaml: line 4, column 1: YAML syntax error: All mapping items must start at the same column',
@@ -439,7 +460,7 @@ describe('a bad config file', () => {
 
   it('a wrong type, a missing name', async () => {
     expect(await failure('list.yaml', '- name: a\n')).toBe(
-      'list.yaml: the file must hold a mapping of settings and resources (port, host, region, account, forward, traceCapacity, rulesPerBus, idempotencyKeyPath, idempotencyKeyAttribute, queues, topics, buses, rules, connections, apiDestinations), not a list',
+      'list.yaml: the file must hold a mapping of settings and resources (port, host, region, account, forward, traceCapacity, rulesPerBus, idempotencyKeyPath, idempotencyKeyAttribute, faults, queues, topics, buses, rules, connections, apiDestinations), not a list',
     );
     expect(await failure('type.yaml', 'rules:\n  - name: r\n    eventPattern: {source: [a]}\n    targets: {queue: a}\n')).toBe(
       'type.yaml: rules[0].targets: must be a list, got a mapping',

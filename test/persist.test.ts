@@ -394,3 +394,30 @@ describe('one process per data directory', () => {
     expect((err as Error).message).toBe(`the data directory ${dir} is in use by process ${process.ppid} (${path.join(dir, 'lock')}); stop that Switchyard first, or use another --data-dir`);
   });
 });
+
+describe('with a config file', () => {
+  it('the file applies over what the data directory restored, and what it created is kept', async () => {
+    const dir = tmpDir();
+    const config = {
+      queues: [{ name: 'from-file', deadLetterQueue: { name: 'from-file-dlq', maxReceiveCount: 3 } }],
+      topics: [{ name: 'news', subscriptions: [{ queue: 'from-file', rawMessageDelivery: true }] }],
+      rules: [{ name: 'to-file', eventPattern: { source: ['app'] }, targets: [{ queue: 'from-file' }] }],
+    };
+    const first = await startSwitchyard({ port: 0, dataDir: dir, config, frozenClockAt: T0 });
+    running.push(first);
+    const sqs = new SQSClient({ endpoint: first.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'made-by-hand' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
+    await stop(first);
+    // Started again with the same file: nothing is duplicated, the hand-made queue and its message remain.
+    const second = await startSwitchyard({ port: 0, dataDir: dir, config, frozenClockAt: T0 });
+    running.push(second);
+    expect([...second.sqs.allQueues()].map((q) => q.name).sort()).toEqual(['from-file', 'from-file-dlq', 'made-by-hand']);
+    const catalog = JSON.parse(fs.readFileSync(path.join(dir, CATALOG_FILE), 'utf8')) as { sns: { topics: unknown[]; subscriptions: unknown[] }; events: { rules: unknown[] } };
+    expect(catalog.sns.topics).toHaveLength(1);
+    expect(catalog.sns.subscriptions).toHaveLength(1);
+    expect(catalog.events.rules).toHaveLength(1);
+    const sqs2 = new SQSClient({ endpoint: second.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    expect((await receive(sqs2, `${second.endpoint}/000000000000/made-by-hand`)).map((m) => m.Body)).toEqual(['kept']);
+  });
+});

@@ -503,7 +503,9 @@ class Applier {
     if (!shapes) throw new Error(`config-file: ${service.name} has no operation ${operation}`);
     try {
       const decoded = decodeJsonInput(JSON.stringify(input), shapes.input, service.missingParameter?.bind(service));
-      const out = service.handle(operation, decoded, this.context(where));
+      // handleNow: with a data directory, handle() answers once the disk has the change; the
+      // caller of applyConfig waits for the disk once, after every call (src/index.ts).
+      const out = service.handleNow ? service.handleNow(operation, decoded, this.context(where)) : service.handle(operation, decoded, this.context(where));
       if (out instanceof Promise) throw new Error(`config-file: ${operation} answered asynchronously`);
       return (out ?? {}) as Out;
     } catch (err) {

@@ -4,6 +4,7 @@
  * looks at the running services: references between resources are checked in apply.ts, where
  * resources that already exist count too. docs/configuration.md documents every key.
  */
+import { FaultSpecError, checkFaultSpec, type FaultSpec } from '../faults/faults.js';
 import { eventsShapes } from '../events/shapes.js';
 import { Checker, asStructure, camel, memberShape, type Mapping } from './check.js';
 import { describeValue, joinPath } from './errors.js';
@@ -19,6 +20,7 @@ export interface ConfigSettings {
   rulesPerBus?: number;
   idempotencyKeyPath?: string;
   idempotencyKeyAttribute?: string;
+  faults?: { seed?: number; rules?: FaultSpec[] };
 }
 
 /** Where a resource lives; absent parts are the server's account and region. */
@@ -113,7 +115,7 @@ export interface ConfigModel {
   rules: RuleDecl[];
 }
 
-const SETTINGS = ['port', 'host', 'region', 'account', 'forward', 'traceCapacity', 'rulesPerBus', 'idempotencyKeyPath', 'idempotencyKeyAttribute'] as const;
+const SETTINGS = ['port', 'host', 'region', 'account', 'forward', 'traceCapacity', 'rulesPerBus', 'idempotencyKeyPath', 'idempotencyKeyAttribute', 'faults'] as const;
 const SECTIONS = ['queues', 'topics', 'buses', 'rules', 'connections', 'apiDestinations'] as const;
 const TOP_LEVEL = [...SETTINGS, ...SECTIONS];
 const FORWARD_SERVICES = ['lambda', 'states', 'kinesis', 'firehose', 'logs'];
@@ -157,6 +159,7 @@ function checkSettings(c: Checker, top: Mapping): ConfigSettings {
   if (top.rulesPerBus !== undefined) s.rulesPerBus = c.integer(top.rulesPerBus, 'rulesPerBus', 1, 1_000_000);
   if (top.idempotencyKeyPath !== undefined) s.idempotencyKeyPath = c.name(top.idempotencyKeyPath, 'idempotencyKeyPath');
   if (top.idempotencyKeyAttribute !== undefined) s.idempotencyKeyAttribute = c.name(top.idempotencyKeyAttribute, 'idempotencyKeyAttribute');
+  if (top.faults !== undefined) s.faults = checkFaults(c, top.faults);
   if (top.forward !== undefined) {
     const f = c.mapping(top.forward, 'forward', FORWARD_SERVICES);
     s.forward = {};
@@ -175,6 +178,24 @@ function checkSettings(c: Checker, top: Mapping): ConfigSettings {
     }
   }
   return s;
+}
+
+/** `faults: {seed, rules: [...]}`: each rule checked as the faults API checks it (src/faults). */
+function checkFaults(c: Checker, value: unknown): NonNullable<ConfigSettings['faults']> {
+  const f = c.mapping(value, 'faults', ['seed', 'rules']);
+  const out: NonNullable<ConfigSettings['faults']> = {};
+  if (f.seed !== undefined) out.seed = c.integer(f.seed, 'faults.seed', 0, 2 ** 32 - 1);
+  if (f.rules !== undefined && f.rules !== null) {
+    out.rules = c.list(f.rules, 'faults.rules').map((rule, i) => {
+      try {
+        return checkFaultSpec(rule, `faults.rules[${i}]`);
+      } catch (err) {
+        if (!(err instanceof FaultSpecError)) throw err;
+        return c.fail(err.path, err.message.slice(err.path.length + 2));
+      }
+    });
+  }
+  return out;
 }
 
 function placement(c: Checker, o: Mapping, path: string): Placed {

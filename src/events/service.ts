@@ -185,6 +185,10 @@ export class EventsService implements ServiceHandler {
     this.router.persistence = p;
   }
 
+  handleNow(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
+    return (this.handlers[operation as EventsOperation] as Handler<unknown, unknown>)(input, ctx);
+  }
+
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as EventsOperation] as Handler<unknown, unknown>;
     const p = this.router.persistence;

@@ -28,4 +28,10 @@ export interface ServiceHandler {
   /** The error for a missing required member (JSON), when the service's differs from MissingParameter. */
   missingParameter?(path: string): import('./errors.js').AwsError;
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown | Promise<unknown>;
+  /**
+   * The operation's handler alone, without waiting for persistence (its records are still
+   * written): the config file applies many calls in one go and then waits once for the disk.
+   * Long polls are never made this way.
+   */
+  handleNow?(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown;
 }

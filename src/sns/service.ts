@@ -117,6 +117,10 @@ export class SnsService implements ServiceHandler {
     return new AwsError(SnsErrors.ValidationError, `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
   }
 
+  handleNow(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
+    return (this.handlers[operation as SnsOperation] as Handler<unknown, unknown>)(input, ctx);
+  }
+
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as SnsOperation] as Handler<unknown, unknown>;
     const persistence = this.persistence;

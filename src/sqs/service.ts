@@ -115,6 +115,10 @@ export class SqsService implements ServiceHandler {
     this.faults = options.faults;
   }
 
+  handleNow(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
+    return (this.handlers[operation as SqsOperation] as Handler<unknown, unknown>)(input, ctx);
+  }
+
   handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): unknown {
     const handler = this.handlers[operation as SqsOperation] as Handler<unknown, unknown>;
     const persistence = this.persistence;
