@@ -67,7 +67,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const resolved = resolveOptions(configFile ? withConfigSettings(options, configFile.settings) : options);
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
-  const faults = new Faults(resolved.faults?.seed);
+  const faults = new Faults(resolved.faults?.seed, () => clock.now());
   // The faults given at start are checked once, and set again by reset() (which drops the rest).
   const startFaults = (resolved.faults?.rules ?? []).map((rule, i) => checkFaultSpec(rule, `faults.rules[${i}]`));
   const setStartFaults = (): void => {

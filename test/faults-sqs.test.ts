@@ -143,6 +143,9 @@ describe('API faults at the gateway', () => {
     const second = await fetch(sy.endpoint, { method: 'POST', headers, body });
     expect(second.status).toBe(200);
     expect(second.headers.get('x-switchyard-fault')).toBeNull();
+    // The record of what fired (an API error has no trace record of its own).
+    const listed = (await (await fetch(`${sy.endpoint}/_switchyard/api/faults`)).json()) as { recent: { faultId: string; kind: string; where: string; at: string }[] };
+    expect(listed.recent).toEqual([{ faultId: fault.id, kind: 'api-error', where: 'sqs.SendMessage', at: '2026-11-27T00:00:00.000Z' }]);
   });
 
   it('quota: a FIFO queue takes 300 SendMessage calls per second of the clock; the 301st is RequestThrottled', async () => {

@@ -68,7 +68,7 @@ export function apiFaults(faults: Faults, quotas: QuotaCounter, now: number, ser
     // SQS counts per queue, the others per account and region.
     const key = service === 'sqs' ? `${operation}\n${resource ?? ''}` : `${operation}\n${account}\n${region}`;
     if (quotas.over(quota, key, now, limit)) {
-      quota.fired++;
+      faults.fired(quota, `${service}.${operation}`);
       const err = new AwsError({ type: THROTTLING_ERROR[service], status: API_ERRORS[THROTTLING_ERROR[service]].status }, API_ERRORS[THROTTLING_ERROR[service]].message);
       err.injected = quota.id;
       return { error: err };

@@ -152,14 +152,31 @@ interface Entry {
   random: Random;
 }
 
+/** A fault that fired: when (Switchyard's clock), which, and where (`sqs.SendMessage`, a resource ARN). */
+export interface FiredFault {
+  at: number;
+  faultId: string;
+  kind: FaultKind;
+  where: string;
+}
+
+/** How many fired faults `recent` keeps (a ring: the oldest go first). */
+const RECENT = 200;
+
 export class Faults {
   private entries: Entry[] = [];
   private next = 1;
   private seedValue: number;
-  /** Listeners told of every fault that fired (the trace log of injected API errors). */
-  private readonly listeners = new Set<(fault: Fault, where: string) => void>();
+  /**
+   * The faults that fired lately, newest last: the record of injected API errors, which answer
+   * before any trace record exists (deliveries and messages carry their own `injected` marks).
+   */
+  readonly recent: FiredFault[] = [];
 
-  constructor(seed?: number) {
+  constructor(
+    seed?: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.seedValue = seed ?? Math.floor(Math.random() * 2 ** 32);
   }
 
@@ -191,19 +208,22 @@ export class Faults {
     return this.entries.length < before;
   }
 
-  /** Remove every fault; numbering and the seed start again (reset between tests). */
+  /** Remove every fault and what fired; numbering starts again (reset between tests). */
   clear(): void {
     this.entries = [];
     this.next = 1;
+    this.recent.length = 0;
   }
 
   list(): Fault[] {
     return this.entries.map((e) => e.fault);
   }
 
-  onFired(listener: (fault: Fault, where: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Count a fault as fired at `where` (pick does this; quotas, decided elsewhere, call it). */
+  fired(fault: Fault, where: string): void {
+    fault.fired++;
+    if (this.recent.length >= RECENT) this.recent.shift();
+    this.recent.push({ at: this.now(), faultId: fault.id, kind: fault.kind, where });
   }
 
   /**
@@ -225,13 +245,8 @@ export class Faults {
       f.asked++;
       const p = f.probability ?? 1;
       if (p < 1 && e.random() >= p) continue;
-      f.fired++;
-      if (f.count !== undefined && f.fired >= f.count) {
-        this.entries.splice(i, 1);
-        i--;
-      }
-      const where = call ? `${call.service}.${call.operation}` : (keys[0] ?? '');
-      for (const l of this.listeners) l(f, where);
+      this.fired(f, call ? `${call.service}.${call.operation}` : (keys[0] ?? ''));
+      if (f.count !== undefined && f.fired >= f.count) this.entries.splice(i, 1);
       return f;
     }
     return undefined;

@@ -2,7 +2,8 @@
  * Faults over HTTP, under /_switchyard/api/ (docs/inspection-api.md), for tests in any language
  * and for the debug UI:
  *
- *   GET    /faults                 {seed, faults: [...]}: every fault with how often it was asked and fired
+ *   GET    /faults                 {seed, faults: [...], recent: [...]}: every fault with how often it was
+ *                                  asked and fired, and the last 200 that fired ({at, faultId, kind, where})
  *   POST   /faults                 a fault (JSON), or {faults: [...]} several; 201 with what was added
  *   DELETE /faults/<id>            remove one; DELETE /faults removes all
  *   POST   /faults/seed            {"seed": 42}: every fault's decisions start again from that seed
@@ -16,7 +17,11 @@ import { FaultSpecError, checkFaultSpec, type Faults } from './faults.js';
 export function faultsApi(faults: Faults): express.Router {
   const router = express.Router();
   const json = express.json({ limit: '256kb' });
-  const list = () => ({ seed: faults.seed, faults: faults.list() });
+  const list = () => ({
+    seed: faults.seed,
+    faults: faults.list(),
+    recent: faults.recent.map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+  });
 
   router.get('/faults', (_req, res) => {
     res.json(list());
