@@ -4,7 +4,9 @@
  * checks the types). The output sits under node_modules/.cache so that imports of packages
  * resolve from the repository's node_modules.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as readline from 'node:readline';
 import * as path from 'node:path';
 import ts from 'typescript';
 
@@ -33,4 +35,21 @@ export function transpileSources(name = 'switchyard-test-build'): string {
   walk('src');
   walk('bin');
   return out;
+}
+
+/**
+ * Start `node <script> <dir>` (a child of the kill tests) and read the JSON object its first line
+ * of stdout holds (the endpoint and what start-up recovered). Rejects with the child's stderr if
+ * it exits first. The child is added to `children`, for the test's cleanup.
+ */
+export async function spawnJsonChild<T extends object>(script: string, dir: string, children: ChildProcess[]): Promise<{ child: ChildProcess } & T> {
+  const child = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const line = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited ${code}: ${stderr}`)));
+  });
+  return { child, ...(JSON.parse(line) as T) };
 }

@@ -3,13 +3,12 @@
  * directory takes SendMessage from 8 concurrent clients, is killed with SIGKILL mid-load, and a
  * new process on the same directory must hold every message whose send was answered 200.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { transpileSources } from './persist-build.js';
+import { spawnJsonChild, transpileSources } from './persist-build.js';
 
 let build: string;
 let dir: string;
@@ -33,16 +32,8 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function spawnServer(): Promise<{ child: ChildProcess; endpoint: string; messages: number; warnings: string[] }> {
-  const child = spawn(process.execPath, [path.join(build, 'persist-child.mjs'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const line = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`child exited ${code}: ${stderr}`)));
-  });
-  return { child, ...JSON.parse(line) };
+function spawnServer(): Promise<{ child: ChildProcess; endpoint: string; messages: number; warnings: string[] }> {
+  return spawnJsonChild(path.join(build, 'persist-child.mjs'), dir, children);
 }
 
 async function call(endpoint: string, action: string, body: unknown): Promise<Record<string, unknown>> {

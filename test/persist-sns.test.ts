@@ -5,13 +5,12 @@
  * acknowledged publish that reached a queue. Restarts are a stop and a start on the same
  * directory, on frozen clocks, so retry times across the restart are exact.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as eb from '@aws-sdk/client-eventbridge';
 import * as sns from '@aws-sdk/client-sns';
@@ -20,7 +19,7 @@ import { startSwitchyard, type Switchyard } from '../src/index.js';
 import { CATALOG_FILE } from '../src/persist/index.js';
 import { encodeRecord } from '../src/persist/journal.js';
 import type { PublishTrace } from '../src/trace/trace.js';
-import { transpileSources } from './persist-build.js';
+import { spawnJsonChild, transpileSources } from './persist-build.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 const ACCOUNT = '000000000000';
@@ -490,16 +489,8 @@ process.on('SIGTERM', () => sy.stop().then(() => process.exit(0)));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function spawnServer(): Promise<{ child: ChildProcess; endpoint: string; warnings: string[] }> {
-    const child = spawn(process.execPath, [path.join(build, 'child.mjs'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const line = await new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`child exited ${code}: ${stderr}`)));
-    });
-    return { child, ...JSON.parse(line) };
+  function spawnServer(): Promise<{ child: ChildProcess; endpoint: string; warnings: string[] }> {
+    return spawnJsonChild(path.join(build, 'child.mjs'), dir, children);
   }
 
   async function snsCall(endpoint: string, action: string, params: Record<string, string>): Promise<string> {
