@@ -4,7 +4,9 @@
  * live and its trace shows rules, inputs, attempts (a retry picked up while the page is open) and
  * the DLQ hop; "why didn't it match?" and the pattern tester; peeking a queue leaves receive
  * counts alone; a DLQ is redriven from the page; hostile payloads stay text; 10,000 records stay
- * one page of rows; the send forms. A screenshot per test goes to test-artifacts/.
+ * one page of rows; the send forms; the Faults view (add, list, seed, remove, the server's message
+ * for an invalid fault) and the "injected" badges on sends, deliveries and attempts. A screenshot
+ * per test goes to test-artifacts/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -461,5 +463,176 @@ describe('the debug UI', () => {
     expect(await topic.textContent()).toContain('"level"');
     expect(await topic.locator('table.records tr[data-id]').first().textContent()).toContain('delivered');
     await shot(page, 'topics');
+  });
+});
+
+describe('fault injection in the debug UI', () => {
+  it('adds a duplicate fault from the Faults view, marks the send it fired on as injected, sets the seed and removes faults', async () => {
+    const url = await createQueue('flaky');
+    const page = await open('faults');
+    const view = page.locator('.faults');
+    await expect.poll(() => view.locator('[data-testid=seed]').textContent()).toBe(String(sy.faults.seed));
+    expect(await view.locator('.empty-faults').textContent()).toContain('No fault is set');
+
+    // The form shows the fields the kind reads.
+    const form = page.locator('form[data-form=fault]');
+    await form.locator('select[name=kind]').selectOption('duplicate');
+    expect(await form.locator('input[name=delayMs]').isVisible()).toBe(false);
+    await form.locator('input[name=resource]').fill(queueArn('flaky'));
+    await form.locator('input[name=copies]').fill('3');
+    await form.getByRole('button', { name: 'Add fault' }).click();
+    await expect.poll(() => form.locator('.out').textContent()).toBe('Added fault-1.');
+    const listed = view.locator('tr[data-fault="fault-1"]');
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain(queueArn('flaky'));
+    expect(await listed.textContent()).toContain('copies 3');
+    expect(await listed.locator('td.fired').textContent()).toBe('0');
+    expect(sy.faults.list()).toMatchObject([{ id: 'fault-1', kind: 'duplicate', resource: queueArn('flaky'), copies: 3 }]);
+
+    // A real call meets it: the send is marked in the stream and in its trace.
+    const { MessageId } = await queues.send(new sqs.SendMessageCommand({ QueueUrl: url, MessageBody: 'once, they said' }));
+    await page.evaluate((id) => (location.hash = `stream/${id}`), MessageId!);
+    const trace = page.locator('.trace');
+    const mark = trace.locator('.badge.injected[data-injected=duplicate]');
+    await mark.waitFor();
+    expect(await mark.textContent()).toBe('injected: duplicate ×3 (fault-1)');
+    expect(await trace.locator('dl.facts').first().textContent()).toContain('received 3 times in all');
+    await expect.poll(() => row(page, MessageId!).locator('.badge.injected').textContent()).toBe('injected: duplicate ×3 (fault-1)');
+    await shot(page, 'fault-injected-send');
+
+    // Back to the view: the counts were refreshed when it was shown.
+    await page.evaluate(() => (location.hash = 'faults'));
+    await expect.poll(() => listed.locator('td.fired').textContent()).toBe('1');
+    expect(await listed.locator('td.asked').textContent()).toBe('1');
+
+    // The seed.
+    await view.locator('input[name=seed]').fill('42');
+    await view.getByRole('button', { name: 'Set seed' }).click();
+    await expect.poll(() => view.locator('[data-testid=seed]').textContent()).toBe('42');
+    expect(sy.faults.seed).toBe(42);
+
+    // Remove one, then add two and remove all.
+    await listed.getByRole('button', { name: 'remove fault-1' }).click();
+    await view.locator('.empty-faults').waitFor();
+    expect(sy.faults.list()).toEqual([]);
+    await form.locator('select[name=kind]').selectOption('api-error');
+    await form.locator('select[name=service]').selectOption('sqs');
+    await form.locator('input[name=operation]').fill('SendMessage');
+    await form.locator('input[name=count]').fill('2');
+    await form.getByRole('button', { name: 'Add fault' }).click();
+    await view.locator('tr[data-fault="fault-2"]').waitFor();
+    await form.locator('select[name=kind]').selectOption('latency');
+    await form.locator('input[name=delayMs]').fill('2000');
+    await form.getByRole('button', { name: 'Add fault' }).click();
+    await view.locator('tr[data-fault="fault-3"]').waitFor();
+    expect(await view.locator('tr[data-fault="fault-2"]').textContent()).toContain('sqs.SendMessage');
+    expect(sy.faults.list().map((f) => [f.id, f.kind, f.service, f.operation, f.count, f.delayMs])).toEqual([
+      ['fault-2', 'api-error', 'sqs', 'SendMessage', 2, undefined],
+      ['fault-3', 'latency', 'sqs', 'SendMessage', 2, 2000],
+    ]);
+    await shot(page, 'faults');
+    await view.getByRole('button', { name: 'Remove all' }).click();
+    await view.locator('.empty-faults').waitFor();
+    expect(await view.locator('.note').textContent()).toBe('Removed 2 faults.');
+    expect(sy.faults.list()).toEqual([]);
+  });
+
+  it("shows the server's message for an invalid fault, and marks injected failures, latency and duplicates on deliveries", async () => {
+    const page = await open('faults');
+    const form = page.locator('form[data-form=fault]');
+    await form.locator('select[name=kind]').selectOption('failure');
+    await form.locator('input[name=resource]').fill('*');
+    await form.locator('input[name=probability]').fill('1.5');
+    await form.getByRole('button', { name: 'Add fault' }).click();
+    const error = form.locator('.out .error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('InvalidFault: fault.probability: must be a number from 0 to 1, got 1.5');
+    expect(await form.locator('input[name=probability]').getAttribute('aria-invalid')).toBe('true');
+    // A quota reads no probability: the field is hidden and not sent.
+    await form.locator('select[name=kind]').selectOption('quota');
+    expect(await form.locator('input[name=probability]').isVisible()).toBe(false);
+    await form.getByRole('button', { name: 'Add fault' }).click();
+    await expect.poll(() => error.textContent()).toBe('InvalidFault: fault.service: a quota needs the service (sqs, sns or events)');
+    await shot(page, 'fault-invalid');
+    await page.locator('.faults input[name=seed]').fill('-1');
+    await page.getByRole('button', { name: 'Set seed' }).click();
+    await expect.poll(() => page.locator('.seed-out .error').textContent()).toContain('Send {"seed": <integer from 0 to 4294967295>}');
+    expect(sy.faults.list()).toEqual([]);
+
+    // Marks on deliveries and attempts (src/trace: Delivery.injected, DeliveryAttempt.injected),
+    // as the deliverers record them: a record with each, put in the trace as they would (cast:
+    // the optional `injected` fields may be newer than the types here).
+    const id = 'a1b2c3d4-0000-4000-8000-00000000f001';
+    const bus = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
+    const delivery = (targetId: string, extra: object) => ({
+      ruleArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/faulty`,
+      ruleName: 'faulty',
+      targetId,
+      targetArn: queueArn(targetId),
+      input: '{}',
+      ...extra,
+    });
+    sy.events.trace.add({
+      id,
+      kind: 'event',
+      at: T0,
+      account: ACCOUNT,
+      region: 'us-east-1',
+      busArn: bus,
+      via: 'PutEvents',
+      event: { id, source: 'shop', 'detail-type': 'Order Placed', detail: {} },
+      matchedRules: [`arn:aws:events:us-east-1:${ACCOUNT}:rule/faulty`],
+      archivedIn: [],
+      deliveries: [
+        delivery('slow', {
+          state: 'delivered',
+          injected: { faultId: 'fault-7', kind: 'latency', delayMs: 2000 },
+          alsoInjected: [{ faultId: 'fault-10', kind: 'duplicate', copies: 3 }],
+          attempts: [{ at: T0 + 2000, ok: true }],
+        }),
+        delivery('twice', { state: 'delivered', injected: { faultId: 'fault-8', kind: 'duplicate', copies: 2 }, attempts: [{ at: T0, ok: true }] }),
+        delivery('failing', {
+          state: 'delivered',
+          attempts: [
+            { at: T0, ok: false, code: 'InjectedFailure', message: 'injected', injected: { faultId: 'fault-9', kind: 'failure' } },
+            { at: T0 + 1000, ok: false, code: 'InjectedFailure', message: 'injected', injected: { faultId: 'fault-9', kind: 'failure' } },
+            { at: T0 + 3000, ok: true },
+          ],
+        }),
+      ],
+    } as unknown as Parameters<typeof sy.events.trace.add>[0]);
+
+    await page.evaluate((h) => (location.hash = h), `stream/${id}`);
+    const trace = page.locator('.trace');
+    const card = (target: string) => trace.locator(`.delivery[data-target="${queueArn(target)}"]`);
+    await card('slow').waitFor();
+    expect(await card('slow').locator('h4 .badge.injected').allTextContents()).toEqual(['injected latency 2000 ms (fault-7)', 'injected: duplicate ×3 (fault-10)']);
+    expect(await card('twice').locator('h4 .badge.injected').textContent()).toBe('injected: duplicate ×2 (fault-8)');
+    expect(await card('failing').locator('h4 .badge.injected').count()).toBe(0);
+    const attempts = card('failing').locator('table.attempts tbody tr');
+    expect(await attempts.locator('.badge.injected').allTextContents()).toEqual(['injected failure (fault-9)', 'injected failure (fault-9)']);
+    expect(await attempts.nth(2).locator('.badge.injected').count()).toBe(0);
+    expect(await trace.locator('.injected-marks .badge').allTextContents()).toEqual([
+      'injected latency 2000 ms (fault-7)',
+      'injected: duplicate ×3 (fault-10)',
+      'injected: duplicate ×2 (fault-8)',
+      'injected failure ×2 (fault-9)',
+    ]);
+    // The summary lists them too: in the stream row, and from the API.
+    expect(await row(page, id).locator('.badge.injected').allTextContents()).toEqual([
+      'injected latency 2000 ms (fault-7)',
+      'injected: duplicate ×3 (fault-10)',
+      'injected: duplicate ×2 (fault-8)',
+      'injected failure ×2 (fault-9)',
+    ]);
+    const summaries = (await (await fetch(`${sy.endpoint}/_switchyard/api/events?kind=event`)).json()) as { events: Array<{ id: string; injected?: unknown }> };
+    expect(summaries.events.find((e) => e.id === id)?.injected).toEqual([
+      { faultId: 'fault-7', kind: 'latency', delayMs: 2000, times: 1 },
+      { faultId: 'fault-10', kind: 'duplicate', copies: 3, times: 1 },
+      { faultId: 'fault-8', kind: 'duplicate', copies: 2, times: 1 },
+      { faultId: 'fault-9', kind: 'failure', times: 2 },
+    ]);
+    await card('failing').scrollIntoViewIfNeeded();
+    await shot(page, 'fault-injected-deliveries');
   });
 });

@@ -18,9 +18,56 @@ export interface TraceApiParts {
   reset?(): void;
 }
 
+/** One fault that touched a record, as a summary lists it (src/faults). */
+export interface InjectedSummary {
+  faultId: string;
+  kind: string;
+  /** duplicate: deliveries in all. */
+  copies?: number;
+  /** latency: milliseconds added. */
+  delayMs?: number;
+  /** How many marks of this fault the record carries (failed attempts, deliveries). */
+  times: number;
+}
+
+/**
+ * The faults that touched a record: the send's own mark, each delivery's (duplicate, latency;
+ * `injected` and `alsoInjected`) and each attempt's (failure); one entry per fault and kind.
+ * Undefined when none did. Marks are read defensively: a delivery or attempt without one (or
+ * from an older build) adds nothing.
+ */
+export function injectedOf(t: Trace): InjectedSummary[] | undefined {
+  let out: Map<string, InjectedSummary> | undefined;
+  const add = (mark: unknown): void => {
+    if (typeof mark !== 'object' || mark === null) return;
+    const { faultId, kind, copies, delayMs } = mark as Record<string, unknown>;
+    if (typeof faultId !== 'string' || typeof kind !== 'string') return;
+    const key = `${faultId}\n${kind}`;
+    out ??= new Map();
+    let s = out.get(key);
+    if (!s) {
+      s = { faultId, kind, times: 0 };
+      if (typeof copies === 'number') s.copies = copies;
+      if (typeof delayMs === 'number') s.delayMs = delayMs;
+      out.set(key, s);
+    }
+    s.times++;
+  };
+  if (t.kind === 'send') add(t.injected);
+  else
+    for (const d of t.deliveries) {
+      const marks = d as { injected?: unknown; alsoInjected?: unknown };
+      add(marks.injected);
+      if (Array.isArray(marks.alsoInjected)) for (const m of marks.alsoInjected) add(m);
+      for (const a of d.attempts) add((a as { injected?: unknown }).injected);
+    }
+  return out && [...out.values()];
+}
+
 /** The list view of a record. */
 export function summary(t: Trace, log: TraceLog) {
   const key = log.keyOf(t);
+  const injected = injectedOf(t);
   const common = {
     id: t.id,
     kind: t.kind,
@@ -28,6 +75,8 @@ export function summary(t: Trace, log: TraceLog) {
     via: t.via,
     idempotencyKey: key,
     repeatedKey: key !== undefined && log.sameKey(t).length > 1,
+    // Only when a fault touched the record: summaries stay as they were otherwise.
+    ...(injected ? { injected } : {}),
   };
   switch (t.kind) {
     case 'publish':

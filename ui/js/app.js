@@ -1,6 +1,7 @@
 // The debug UI: a hash router over a few views, one live stream (server-sent events) for all.
 import { get, post } from './api.js';
 import { h } from './dom.js';
+import { createFaults } from './faults.js';
 import { createBuses, createQueues, createTopics } from './resources.js';
 import { createSend } from './send.js';
 import { createStream } from './stream.js';
@@ -30,6 +31,7 @@ const views = {
   topics: createTopics(),
   send: createSend(),
   idempotency: createIdempotency(),
+  faults: createFaults(),
 };
 const TABS = [
   ['stream', 'Live stream'],
@@ -39,6 +41,7 @@ const TABS = [
   ['send', 'Send'],
   ['tester', 'Pattern tester'],
   ['idempotency', 'Idempotency'],
+  ['faults', 'Faults'],
 ];
 
 const clockText = h('span', { class: 'clock mono', title: "Switchyard's clock" });

@@ -3,6 +3,7 @@
 // (delivery states move on after a record is first streamed).
 import { get, query } from './api.js';
 import { badge, clockTime, debounce, fill, h, shortName } from './dom.js';
+import { injectedBadge, injectedOf } from './faults.js';
 
 export const PAGE_SIZE = 100;
 const FILTERS = [
@@ -53,8 +54,17 @@ function whatOf(s) {
   return [s.via, s.duplicate ? ' (duplicate)' : ''];
 }
 
-/** Where it went: the rules matched (subscriptions passed) and each delivery's state. */
+/** Faults that fired on the record (the summary's `injected`), each as a badge. */
+function injectedOfSummary(s) {
+  return Array.isArray(s.injected) && s.injected.length ? h('div', { class: 'injected-marks' }, s.injected.map(injectedBadge)) : null;
+}
+
+/** Where it went: the rules matched (subscriptions passed), each delivery's state, and what a fault did. */
 function routingOf(s) {
+  return [routing(s), injectedOfSummary(s)];
+}
+
+function routing(s) {
   if (s.kind === 'send') return h('span', { class: 'muted' }, s.duplicate ? 'duplicate, not queued' : 'queued');
   let lead;
   if (s.kind === 'event') {
@@ -73,7 +83,7 @@ function routingOf(s) {
 export function summaryRow(s, selectedId) {
   return h(
     'tr',
-    { class: `row${s.id === selectedId ? ' selected' : ''}`, 'data-id': s.id, tabindex: '0' },
+    { class: `row${s.id === selectedId ? ' selected' : ''}${Array.isArray(s.injected) ? ' injected' : ''}`, 'data-id': s.id, tabindex: '0' },
     h('td', { class: 'mono time' }, clockTime(s.at)),
     h('td', null, badge(s.kind, `k-${s.kind}`)),
     h('td', { class: 'res', title: s.busArn ?? s.topicArn ?? s.queueArn }, resourceOf(s)),
@@ -223,7 +233,15 @@ export function createStream({ onSelect }) {
       const i = state.rows.findIndex((s) => s.id === record.id);
       if (i < 0 || !record.deliveries) return;
       const s = { ...state.rows[i], deliveries: record.deliveries.map((d) => ({ ...d, attempts: d.attempts.length })) };
-      if (JSON.stringify(s.deliveries.map((d) => d.state)) === JSON.stringify(state.rows[i].deliveries?.map((d) => d.state))) return;
+      const injected = injectedOf(record);
+      if (injected) s.injected = injected;
+      else delete s.injected;
+      const was = state.rows[i];
+      if (
+        JSON.stringify(s.deliveries.map((d) => d.state)) === JSON.stringify(was.deliveries?.map((d) => d.state)) &&
+        JSON.stringify(s.injected) === JSON.stringify(was.injected)
+      )
+        return;
       state.rows[i] = s;
       const tr = [...tbody.children].find((el) => el.dataset.id === record.id);
       tr?.replaceWith(summaryRow(s, state.selected));

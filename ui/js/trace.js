@@ -4,6 +4,7 @@
 import { enc, get } from './api.js';
 import { badge, clockTime, facts, fill, h, isoTime, pre, section, shortName, stateBadge, table, traceLink, errorBox } from './dom.js';
 import { renderExplanation } from './explain.js';
+import { injectedBadge, injectedOf } from './faults.js';
 
 const PENDING = new Set(['pending', 'retrying']);
 const MAX_RULES_SHOWN = 100;
@@ -15,13 +16,13 @@ function attemptsTable(attempts) {
     attempts.map((a, i) =>
       h(
         'tr',
-        { class: a.ok ? 'ok' : 'fail' },
+        { class: `${a.ok ? 'ok' : 'fail'}${a.injected ? ' injected' : ''}` },
         h('td', { class: 'nowrap' }, i === 0 ? '1' : `retry ${i}`),
         h('td', { class: 'mono nowrap', title: isoTime(a.at) }, clockTime(a.at)),
         h('td', null, a.ok ? (a.captured ? 'captured' : '✓') : '✗'),
         h('td', null, a.status ?? ''),
         h('td', { class: 'mono nowrap' }, a.code ?? ''),
-        h('td', null, a.message ?? '', a.detail ? h('div', { class: 'muted' }, a.detail) : null),
+        h('td', null, a.injected ? [injectedBadge(a.injected), ' '] : null, a.message ?? '', a.detail ? h('div', { class: 'muted' }, a.detail) : null),
       ),
     ),
     'attempts',
@@ -33,7 +34,7 @@ function deliveryCard(d, kind) {
   return h(
     'div',
     { class: `delivery st-${d.state}`, 'data-target': d.targetArn },
-    h('h4', null, title, ' ', stateBadge(d.state)),
+    h('h4', null, title, ' ', stateBadge(d.state), [d.injected, ...(Array.isArray(d.alsoInjected) ? d.alsoInjected : [])].map((m) => (m ? [' ', injectedBadge(m)] : null))),
     facts([
       ['target', h('span', { class: 'mono' }, d.targetArn)],
       kind === 'event' ? ['rule', h('span', { class: 'mono' }, d.ruleArn)] : ['subscription', h('span', { class: 'mono' }, d.subscriptionArn)],
@@ -45,6 +46,21 @@ function deliveryCard(d, kind) {
     pre(d.input, 'input'),
     h('div', { class: 'label' }, 'attempts'),
     attemptsTable(d.attempts),
+  );
+}
+
+/** Every fault that fired on the record, for its head: the send's own mark explained. */
+function injectedFacts(r) {
+  const marks = injectedOf(r);
+  if (!marks) return undefined;
+  return h(
+    'span',
+    { class: 'injected-marks' },
+    marks.map((m) => [injectedBadge(m), ' ']),
+    r.kind === 'send' && r.injected?.kind === 'duplicate'
+      ? h('div', { class: 'muted' }, `A fault makes this message come back after its DeleteMessage: received ${r.injected.copies ?? 2} times in all, the same MessageId each time.`)
+      : null,
+    h('div', { class: 'muted' }, 'Faults set in the ', h('a', { href: '#faults' }, 'Faults'), ' view, on purpose: not something AWS did.'),
   );
 }
 
@@ -94,6 +110,7 @@ export function createTrace({ onClose, onTest, onRecord }) {
       ['idempotency key', key],
       ['archived in', r.archivedIn?.length ? r.archivedIn.join(', ') : undefined],
       ['duplicate', r.duplicate ? 'yes: a FIFO send inside the deduplication window, not queued again' : undefined],
+      ['injected', injectedFacts(r)],
     ]);
     const parts = [header, head];
     if (r.kind === 'event') {
