@@ -85,9 +85,10 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     findQueue: sqs.findByArn,
     forward: resolved.forward,
     rulesPerBus: resolved.rulesPerBus,
+    faults,
     onError: resolved.onError,
   });
-  const sns = new SnsService({ clock, trace, findQueue: sqs.findByArn, forwarder: events.forwarder, onError: resolved.onError });
+  const sns = new SnsService({ clock, trace, findQueue: sqs.findByArn, forwarder: events.forwarder, faults, onError: resolved.onError });
   // EventBridge rules that target topics publish through SNS.
   events.router.ports.set('sns', sns.publishFromEvents);
   // With a data directory: rebuild the state on disk before the first request (src/persist).

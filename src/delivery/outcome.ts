@@ -4,6 +4,8 @@
  * answers with one of these; the retry loop reads `retryable` to decide between another attempt
  * (with backoff on the clock) and the dead-letter queue.
  */
+import type { DeliveryInjection } from '../trace/trace.js';
+
 export type DeliveryOutcome =
   | {
       ok: true;
@@ -13,6 +15,8 @@ export type DeliveryOutcome =
       status?: number;
       /** A short description for the trace (a message id, a response excerpt). */
       detail?: string;
+      /** A fault acted in the target itself (a queue's own duplicate fault): marked on the delivery. */
+      injected?: DeliveryInjection;
     }
   | {
       ok: false;

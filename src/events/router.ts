@@ -177,13 +177,14 @@ export class EventRouter {
               eventTime: trace.at,
               hops,
             });
-      this.deps.deliverer.start(this.request(region, rule.arn, spec, body, event, trace.at, hops, record, journal));
+      this.deps.deliverer.start(this.request(region, trace.busArn, rule.arn, spec, body, event, trace.at, hops, record, journal));
     }
   }
 
   /** One delivery of `body` to the target, for the Deliverer. */
   private request(
     region: EventsRegion,
+    busArn: string,
     ruleArn: string,
     spec: Target['spec'],
     body: string,
@@ -217,6 +218,10 @@ export class EventRouter {
         : undefined,
       record,
       journal,
+      // Injected faults name the delivery by its bus, rule, target (src/delivery/faults.ts).
+      faultScope: busArn,
+      // A FIFO queue keeps a target's events in order (one group per target) while faults delay or fail some.
+      orderKey: spec.Arn!.endsWith('.fifo') ? `${ruleArn}#${spec.Id!}` : undefined,
     };
   }
 
@@ -259,7 +264,7 @@ export class EventRouter {
       };
       trace.deliveries.push(record);
       const region = this.deps.region(o.account, o.region);
-      const req = this.request(region, o.ruleArn, o.spec, o.body, o.event, o.eventTime, o.hops, record, d.journal);
+      const req = this.request(region, o.busArn, o.ruleArn, o.spec, o.body, o.event, o.eventTime, o.hops, record, d.journal);
       req.priorAttempts = d.attempts - record.attempts.length;
       this.deps.deliverer.resume(req, d.nextAttemptAt);
     }
@@ -332,7 +337,7 @@ export class EventRouter {
     if (Buffer.byteLength(body) > max)
       return failed('INVALID_PARAMETER', `The message is larger than the queue's MaximumMessageSize of ${max} bytes.`, false);
     if (q.fifo && !groupId) return failed('INVALID_PARAMETER', 'The request must contain the parameter MessageGroupId.', false);
-    const { message } = q.send({
+    const { message, injectedCopies } = q.send({
       body,
       attributes: attributes
         ? Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]))
@@ -342,7 +347,10 @@ export class EventRouter {
       dedupId: q.fifo && !q.contentBasedDedup ? eventId : undefined,
       senderId: EVENTBRIDGE_SENDER,
     });
-    return { ok: true, detail: `MessageId ${message.id}` };
+    const outcome: DeliveryOutcome = { ok: true, detail: `MessageId ${message.id}` };
+    // The queue's own duplicate fault (it delivers the message again after a DeleteMessage).
+    if (injectedCopies !== undefined) outcome.injected = { faultId: injectedCopies.faultId, kind: 'duplicate', copies: injectedCopies.copies };
+    return outcome;
   }
 
   private sendToBus(from: EventsRegion, arn: string, event: Record<string, unknown>, hops: number): DeliveryOutcome {

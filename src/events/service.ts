@@ -10,6 +10,8 @@ import type { RequestContext, ServiceHandler } from '../gateway/context.js';
 import type { AwsError } from '../gateway/errors.js';
 import { uuid } from '../ids.js';
 import { Deliverer } from '../delivery/deliverer.js';
+import { targetFaultSite } from '../delivery/faults.js';
+import type { Faults } from '../faults/faults.js';
 import { Forwarder, type ForwardEndpoints } from '../delivery/forward.js';
 import { InvalidPatternError, MatchTooComplexError, compilePattern, matchesEvent, validatePatternText, type ValidatedPattern } from '../patterns/index.js';
 import type { Queue } from '../sqs/queue.js';
@@ -53,6 +55,8 @@ export interface EventsServiceOptions {
   traceCapacity?: number;
   /** Rules per bus (AWS's default quota is 300, adjustable). */
   rulesPerBus?: number;
+  /** Injected faults on target deliveries (failure, duplicate, latency; src/delivery/faults.ts). */
+  faults?: Faults;
   onError?(err: unknown): void;
 }
 
@@ -151,7 +155,7 @@ export class EventsService implements ServiceHandler {
     const onError = (this.onError = options.onError ?? ((err: unknown) => console.error('switchyard: internal error:', err)));
     this.trace = options.trace ?? new TraceLog(options.traceCapacity ?? 10_000);
     this.forwarder = new Forwarder({ endpoints: options.forward ?? {}, now: () => this.clock.now() });
-    this.deliverer = new Deliverer(this.clock, onError);
+    this.deliverer = new Deliverer(this.clock, onError, options.faults && { registry: options.faults, siteOf: targetFaultSite });
     this.router = new EventRouter({
       clock: this.clock,
       trace: this.trace,

@@ -250,9 +250,17 @@ export class Fanout {
         ? {
             arn: dlq,
             write: () => this.toDeadLetter(dlq, sub, p, record.input || text),
+            // Attempts failed by an injected fault send nothing: the DLQ still gets the notification.
+            prepare: async () => {
+              if (record.input === '') record.input = await body();
+            },
           }
         : undefined,
       record,
+      // Injected faults name the delivery by its topic, subscription and endpoint (src/delivery/faults.ts).
+      faultScope: topic.arn,
+      // A FIFO topic delivers each group in order: under injected failures and delays too.
+      orderKey: topic.fifo ? `${sub.arn}\u0000${p.groupId ?? ''}` : undefined,
     };
     if (persistence) {
       if (RECORDED_PROTOCOLS.has(sub.protocol)) {
@@ -299,14 +307,17 @@ export class Fanout {
     if (body.length * 3 > max && Buffer.byteLength(body) > max)
       return failed('InvalidParameterValue', `The message is larger than the queue's MaximumMessageSize of ${max} bytes.`, false);
     const attributes = raw ? sqsAttributes(p) : undefined;
-    const { message, duplicate } = q.send({
+    const { message, duplicate, injectedCopies } = q.send({
       body,
       attributes,
       groupId: q.fifo ? (p.groupId ?? topic.name) : undefined,
       dedupId: q.fifo ? (p.dedupId ?? createHash('sha256').update(p.message).digest('hex')) : undefined,
       senderId: topic.account,
     });
-    return { ok: true, detail: duplicate ? `duplicate of ${message.id} in the queue's dedup window` : message.id };
+    const outcome: DeliveryOutcome = { ok: true, detail: duplicate ? `duplicate of ${message.id} in the queue's dedup window` : message.id };
+    // The queue's own duplicate fault (it delivers the message again after a DeleteMessage).
+    if (injectedCopies !== undefined) outcome.injected = { faultId: injectedCopies.faultId, kind: 'duplicate', copies: injectedCopies.copies };
+    return outcome;
   }
 
   /**

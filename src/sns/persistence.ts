@@ -76,8 +76,8 @@ export interface SnsPersistence {
   /** A FIFO topic was deleted: a new topic of the same name starts with an empty window. */
   topicDeleted(topic: Topic): void;
   deliveryStarted(delivery: PendingDelivery): void;
-  /** Attempt `attempts` failed; the next one is due at `nextAt`. */
-  deliveryRetrying(id: string, attempts: number, nextAt: number, last: DeliveryAttempt): void;
+  /** Attempt `attempts` failed (or an injected fault delays the next); the next one is due at `nextAt`. */
+  deliveryRetrying(id: string, attempts: number, nextAt: number, last: DeliveryAttempt | undefined): void;
   deliveryEnded(id: string): void;
   /** reset(): every delivery was cancelled. */
   cleared(): void;

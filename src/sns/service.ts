@@ -8,6 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type * as sns from '@aws-sdk/client-sns';
 import type { Clock } from '../clock.js';
 import { Deliverer, type DeliveryRequest } from '../delivery/deliverer.js';
+import { subscriptionFaultSite } from '../delivery/faults.js';
+import type { Faults } from '../faults/faults.js';
 import type { DeliveryOutcome } from '../delivery/outcome.js';
 import type { Forwarder } from '../delivery/forward.js';
 import type { RequestContext, ServiceHandler } from '../gateway/context.js';
@@ -41,6 +43,8 @@ export interface SnsServiceOptions {
   forwarder: Forwarder;
   /** Largest message (with its attributes) Publish accepts; AWS's 256 KiB by default. */
   maxMessageBytes?: number;
+  /** Injected faults on subscription deliveries (failure, duplicate, latency; src/delivery/faults.ts). */
+  faults?: Faults;
   onError?(err: unknown): void;
 }
 
@@ -94,7 +98,7 @@ export class SnsService implements ServiceHandler {
     this.clock = options.clock;
     this.maxMessageBytes = options.maxMessageBytes ?? SNS_LIMITS.maxMessageBytes;
     this.onError = options.onError ?? ((err: unknown) => console.error('switchyard: internal error:', err));
-    this.deliverer = new Deliverer(this.clock, this.onError);
+    this.deliverer = new Deliverer(this.clock, this.onError, options.faults && { registry: options.faults, siteOf: subscriptionFaultSite });
     this.signer = SnsSigner.create();
     this.fanout = new Fanout({
       clock: this.clock,

@@ -15,7 +15,12 @@ export interface DeliveryAttempt {
   message?: string;
   status?: number;
   detail?: string;
+  /** This attempt was failed by an injected fault (src/faults): the target was not called. */
+  injected?: { faultId: string; kind: 'failure' };
 }
+
+/** A fault that touched a whole delivery (src/faults): it was made `copies` times, or made later. */
+export type DeliveryInjection = { faultId: string; kind: 'duplicate'; copies: number } | { faultId: string; kind: 'latency'; delayMs: number };
 
 export type DeliveryState = 'pending' | 'retrying' | 'delivered' | 'captured' | 'dead-lettered' | 'dropped';
 
@@ -30,6 +35,13 @@ export interface Delivery {
   deadLetterArn?: string;
   /** Why the delivery was given up (MaximumRetryAttempts, MaximumEventAgeInSeconds, not retryable). */
   exhausted?: string;
+  /**
+   * An injected fault made this delivery `copies` times (duplicate), or delayed its attempts by
+   * `delayMs` in all (latency). The first fault to touch the delivery; others follow in `alsoInjected`.
+   */
+  injected?: DeliveryInjection;
+  /** Further faults on the same delivery (a latency and a duplicate; two latency faults): rare. */
+  alsoInjected?: DeliveryInjection[];
 }
 
 /** An EventBridge rule's target. */
