@@ -25,6 +25,7 @@ import { uuid } from '../ids.js';
 import { topicArn } from '../sns/arn.js';
 import type { SnsService } from '../sns/service.js';
 import type { SqsService } from '../sqs/service.js';
+import type { Stacks } from '../templates/stacks.js';
 import { Checker, type Mapping } from './check.js';
 import { joinPath } from './errors.js';
 import type { ApiDestinationDecl, BusDecl, ConfigModel, ConnectionDecl, QueueDecl, QueueRef, RuleDecl, SubscriptionDecl, TargetDecl, TopicDecl } from './schema.js';
@@ -33,6 +34,8 @@ export interface ConfigServices {
   sqs: SqsService;
   sns: SnsService;
   events: EventsService;
+  /** Where the `templates:` entries' stacks are recorded (the inspection API, `sy.stacks`). */
+  stacks?: Stacks;
 }
 
 export interface ApplyOptions {
@@ -41,6 +44,8 @@ export interface ApplyOptions {
   region: string;
   /** Scheme, host and port clients reach the server at (queue URLs, SNS confirmation URLs). */
   baseUrl: string;
+  /** Values for the `templates:` entries' parameters, for every template that declares them (`--parameter`). */
+  templateParameters?: Record<string, string>;
 }
 
 /** What applying did, one line per resource (`queue orders`, `rule big-orders`). */
@@ -50,8 +55,8 @@ export interface ApplyReport {
   unchanged: string[];
 }
 
-/** An AWS error from one operation, on its way to becoming a ConfigFileError with a path. */
-class OperationError extends Error {
+/** An AWS error from one operation, on its way to becoming an error naming the resource (also templates'). */
+export class OperationError extends Error {
   constructor(
     readonly operation: string,
     readonly error: AwsError,
@@ -499,19 +504,7 @@ class Applier {
 
   /** One operation, as the gateway would run a JSON request for it. */
   private call(service: ServiceHandler, operation: string, input: Out, where: Where): Out {
-    const shapes = service.operations[operation];
-    if (!shapes) throw new Error(`config-file: ${service.name} has no operation ${operation}`);
-    try {
-      const decoded = decodeJsonInput(JSON.stringify(input), shapes.input, service.missingParameter?.bind(service));
-      // handleNow: with a data directory, handle() answers once the disk has the change; the
-      // caller of applyConfig waits for the disk once, after every call (src/index.ts).
-      const out = service.handleNow ? service.handleNow(operation, decoded, this.context(where)) : service.handle(operation, decoded, this.context(where));
-      if (out instanceof Promise) throw new Error(`config-file: ${operation} answered asynchronously`);
-      return (out ?? {}) as Out;
-    } catch (err) {
-      if (err instanceof AwsError) throw new OperationError(operation, err);
-      throw err;
-    }
+    return runOperation(service, operation, input, this.context(where));
   }
 
   /** Like call, but undefined when the operation fails with the not-found error `missing`. */
@@ -536,10 +529,32 @@ class Applier {
 }
 
 /**
+ * One operation, as the gateway would run a JSON request for it: the input is encoded and decoded
+ * by the operation's shape (so required members and types are checked as AWS checks them), then
+ * handed to the service's handler. An AwsError comes out as an OperationError. Shared with the
+ * templates (src/templates), which create their resources the same way.
+ */
+export function runOperation(service: ServiceHandler, operation: string, input: Out, ctx: RequestContext): Out {
+  const shapes = service.operations[operation];
+  if (!shapes) throw new Error(`config-file: ${service.name} has no operation ${operation}`);
+  try {
+    const decoded = decodeJsonInput(JSON.stringify(input), shapes.input, service.missingParameter?.bind(service));
+    // handleNow: with a data directory, handle() answers once the disk has the change; the
+    // caller of applyConfig waits for the disk once, after every call (src/index.ts).
+    const out = service.handleNow ? service.handleNow(operation, decoded, ctx) : service.handle(operation, decoded, ctx);
+    if (out instanceof Promise) throw new Error(`config-file: ${operation} answered asynchronously`);
+    return (out ?? {}) as Out;
+  } catch (err) {
+    if (err instanceof AwsError) throw new OperationError(operation, err);
+    throw err;
+  }
+}
+
+/**
  * Whether setting the attributes `set` changed any of them: services store some values in a
  * normal form (SNS's delivery policies), so a value that differed as text may be the same one.
  */
-function changedAfter(before: Record<string, string>, set: string[], read: () => Record<string, string>): boolean {
+export function changedAfter(before: Record<string, string>, set: string[], read: () => Record<string, string>): boolean {
   if (set.length === 0) return false;
   const after = read();
   return set.some((k) => before[k] !== after[k]);
@@ -549,7 +564,7 @@ function queueArn(where: Where, name: string): string {
   return `arn:aws:sqs:${where.region}:${where.account}:${name}`;
 }
 
-function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
+export function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
@@ -557,7 +572,7 @@ function tagList(tags: Record<string, string>): Array<{ Key: string; Value: stri
  * Whether a current value is the one the file wants: equal as text, as JSON documents (key
  * order aside), or, for booleans, in any case.
  */
-function sameValue(current: unknown, wanted: unknown, ignoreCase = false): boolean {
+export function sameValue(current: unknown, wanted: unknown, ignoreCase = false): boolean {
   if (current === wanted) return true;
   if (current === undefined || current === null) return false;
   if (typeof current === 'string' && typeof wanted === 'string') {
@@ -572,7 +587,7 @@ function sameValue(current: unknown, wanted: unknown, ignoreCase = false): boole
 }
 
 /** JSON with object keys sorted, for comparing documents. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   return JSON.stringify(v, (_key, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.entries(value as Mapping).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
