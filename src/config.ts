@@ -36,6 +36,14 @@ export interface SwitchyardOptions {
    * same content as an object; its settings apply where no option is given (docs/configuration.md).
    */
   config?: string | object;
+  /**
+   * CloudFormation, SAM or CDK templates whose resources are created at start, after the config
+   * file's (`--template`, docs/templates.md): each a file (JSON or YAML) or a body, with its stack
+   * name (default: the file's name) and values for its parameters.
+   */
+  templates?: Array<{ file?: string; body?: string | object; stackName?: string; parameters?: Record<string, string> }>;
+  /** Parameter values for every template (`--parameter Key=Value`): each takes those it declares; one no template declares is an error. */
+  templateParameters?: Record<string, string>;
   /** Directory where all state persists across restarts (`--data-dir`); none: in memory only. */
   dataDir?: string;
   /**
@@ -55,7 +63,9 @@ export interface SwitchyardOptions {
 }
 
 export interface ResolvedOptions
-  extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError' | 'config' | 'dataDir' | 'onRequestLogged' | 'faults'>> {
+  extends Required<Omit<SwitchyardOptions, 'frozenClockAt' | 'onError' | 'config' | 'dataDir' | 'onRequestLogged' | 'faults' | 'templates' | 'templateParameters'>> {
+  templates?: SwitchyardOptions['templates'];
+  templateParameters?: SwitchyardOptions['templateParameters'];
   faults?: SwitchyardOptions['faults'];
   frozenClockAt?: number;
   onError(err: unknown): void;
@@ -94,6 +104,8 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     frozenClockAt: o.frozenClockAt,
     onError: o.onError ?? ((err) => console.error('switchyard: internal error:', err)),
     config: o.config,
+    templates: o.templates,
+    templateParameters: o.templateParameters,
     dataDir: o.dataDir,
     fsync: o.fsync ?? DEFAULTS.fsync,
     faults: o.faults,

@@ -20,6 +20,7 @@ import { TraceLog } from './trace/trace.js';
 import { Faults, checkFaultSpec } from './faults/faults.js';
 import { Assertions, type DeliveryRecord, type IdempotencyReport, type PublishedMessage, type WaitOptions } from './inspect/assertions.js';
 import type { EventTrace } from './trace/trace.js';
+import { Stacks, applyTemplate, checkSharedParameters, loadTemplate } from './templates/index.js';
 
 export { Clock } from './clock.js';
 export type { SwitchyardOptions } from './config.js';
@@ -28,6 +29,7 @@ export { ConfigFileError, applyConfig, loadConfig } from './config-file/index.js
 export { Faults, FaultSpecError, type Fault, type FaultSpec } from './faults/faults.js';
 export { WaitTimeout, type DeliveryRecord, type IdempotencyReport, type PublishedMessage, type WaitOptions } from './inspect/assertions.js';
 export type { EventTrace } from './trace/trace.js';
+export { Stacks, TemplateError, applyTemplate, loadTemplate, type StackReport, type StackResource, type TemplateSource } from './templates/index.js';
 
 export interface Switchyard {
   /** `http://host:port`, ready for an SDK's `endpoint` option. */
@@ -40,6 +42,11 @@ export interface Switchyard {
   readonly sns: SnsService;
   /** Injected faults: `sy.faults.add({ kind: 'duplicate', resource: queueArn, probability: 0.5 })` (docs/testing.md). */
   readonly faults: Faults;
+  /**
+   * The stacks applied from templates (`templates`, `--template`, the config file's
+   * `templates:`): `stacks.resource('shop', 'OrdersQueue')?.url`, `stacks.list()` (docs/templates.md).
+   */
+  readonly stacks: Stacks;
   /** With `dataDir`: the files, and what start-up recovered (`persistence.report.warnings`). */
   readonly persistence: Persistence | undefined;
   /** Drop all state (queues, messages). */
@@ -65,6 +72,9 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   // A config file is read and checked first; its settings lie beneath the options (which win).
   const configFile = options.config !== undefined ? await loadConfig(options.config) : undefined;
   const resolved = resolveOptions(configFile ? withConfigSettings(options, configFile.settings) : options);
+  // Templates are read and checked before the port is bound too.
+  const templates = await Promise.all((resolved.templates ?? []).map((t, i) => loadTemplate(t, t.file ?? `templates[${i}]`)));
+  checkSharedParameters(resolved.templateParameters, [...(configFile?.loadedTemplates ?? []), ...templates]);
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
   const faults = new Faults(resolved.faults?.seed, () => clock.now());
@@ -89,12 +99,14 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     onError: resolved.onError,
   });
   const sns = new SnsService({ clock, trace, findQueue: sqs.findByArn, forwarder: events.forwarder, faults, onError: resolved.onError });
+  // What templates create, and the SQS pollers of their event source mappings.
+  const stacks = new Stacks({ sqs, lambdaEndpoint: resolved.forward.lambda, region: resolved.region, onError: resolved.onError });
   // EventBridge rules that target topics publish through SNS.
   events.router.ports.set('sns', sns.publishFromEvents);
   // With a data directory: rebuild the state on disk before the first request (src/persist).
   const persistence = resolved.dataDir ? await Persistence.open({ dir: resolved.dataDir, sqs, stores: [createSnsStore(sns), createEventsStore(events)], clock, onError: resolved.onError, fsync: resolved.fsync }) : undefined;
   const displayHost = resolved.host === '0.0.0.0' || resolved.host === '::' ? 'localhost' : resolved.host;
-  const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns, faults, reset: () => reset() }, `${displayHost}:${resolved.port}`);
+  const server = createSwitchyardServer({ options: resolved, clock, sqs, events, sns, faults, stacks, reset: () => reset() }, `${displayHost}:${resolved.port}`);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: Error): void => {
       if (persistence) persistence.close().then(() => reject(err), () => reject(err));
@@ -110,6 +122,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   });
   const port = (server.listener.address() as AddressInfo).port;
   const reset = (): void => {
+    stacks.reset();
     sqs.reset();
     events.reset();
     sns.reset();
@@ -128,6 +141,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
     events,
     sns,
     faults,
+    stacks,
     persistence,
     reset,
     waitForEvent: (pattern, opts) => assertions.waitForEvent(pattern, opts),
@@ -139,6 +153,8 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
       // Stop accepting and let the requests in flight finish (long polls answered empty) first.
       await server.close();
       // Everything to disk and the files closed before the in-memory state is dropped.
+      // The pollers of event source mappings stop before the files close (their deletes are journaled).
+      stacks.close();
       await persistence?.close();
       sqs.reset();
       sns.reset();
@@ -146,11 +162,14 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
       clock.stop();
     },
   };
-  // The config file's resources, once the endpoint is known (SNS confirmation URLs carry it).
-  // Synchronous, with no await since listen: no request is served before it has run.
-  if (configFile) {
+  // The config file's resources, once the endpoint is known (SNS confirmation URLs carry it),
+  // then the templates' (config file's first). Synchronous, with no await since listen: no
+  // request is served before they have run.
+  if (configFile || templates.length > 0) {
     try {
-      applyConfig(configFile, { sqs, sns, events }, { account: resolved.account, region: resolved.region, baseUrl: endpoint });
+      const where = { account: resolved.account, region: resolved.region, baseUrl: endpoint };
+      if (configFile) applyConfig(configFile, { sqs, sns, events, stacks }, { ...where, templateParameters: resolved.templateParameters });
+      for (const t of templates) applyTemplate(t, { sqs, sns, events, stacks }, { ...where, sharedParameters: resolved.templateParameters });
       // With a data directory: what the file created is on disk before start-up reports success.
       await persistence?.flush();
     } catch (err) {

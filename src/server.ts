@@ -22,6 +22,7 @@ import type { EventsService } from './events/service.js';
 import type { SnsService } from './sns/service.js';
 import { SIGNING_CERT_PATH } from './sns/signing.js';
 import type { SqsService } from './sqs/service.js';
+import type { Stacks } from './templates/stacks.js';
 import { VERSION } from './version.js';
 
 export interface ServerParts {
@@ -34,6 +35,8 @@ export interface ServerParts {
   faults?: Faults;
   /** Empties all state (`POST /_switchyard/api/reset`); the same function as `Switchyard.reset()`. */
   reset?(): void;
+  /** The stacks applied from templates (`GET /_switchyard/api/stacks`). */
+  stacks?: Stacks;
 }
 
 /** Where the debug UI's files are: `ui/` at the package root, from src/ (tests) or dist/src/ (built). */
@@ -51,7 +54,7 @@ function healthBody(services: readonly string[]): string {
 }
 
 export async function createInspectionApp(
-  parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns' | 'reset' | 'faults'>,
+  parts: Pick<ServerParts, 'clock' | 'sqs' | 'events' | 'sns' | 'reset' | 'faults' | 'stacks'>,
   services: readonly string[],
 ): Promise<express.Express> {
   const [{ default: express }, { traceApi }, { localStackSqsMessages, resourceApi }, { faultsApi }, { assertionsApi }, { Assertions }] = await Promise.all([
@@ -62,6 +65,7 @@ export async function createInspectionApp(
     import('./inspect/assertions-api.js'),
     import('./inspect/assertions.js'),
   ]);
+  const stacksApi = parts.stacks ? (await import('./templates/http.js')).stacksApi : undefined;
   const { sns, events, sqs, clock } = parts;
   const app = express();
   app.disable('x-powered-by');
@@ -89,6 +93,7 @@ export async function createInspectionApp(
   app.use('/_switchyard/api', resourceApi(resourceParts));
   if (parts.faults) app.use('/_switchyard/api', faultsApi(parts.faults));
   app.use('/_switchyard/api', assertionsApi(new Assertions(events.trace, sqs)));
+  if (parts.stacks && stacksApi) app.use('/_switchyard/api', stacksApi(parts.stacks));
   app.use('/_switchyard/api', (_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'No such inspection route.' });
   });

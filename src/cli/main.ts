@@ -6,7 +6,7 @@
  * (an unexpected internal error), which is logged at warn with its stack.
  */
 import { DEFAULTS, type SwitchyardOptions } from '../config.js';
-import type { Switchyard } from '../index.js';
+import type { StackReport, Switchyard } from '../index.js';
 import { VERSION } from '../version.js';
 import { Logger, describeError } from './log.js';
 import { UsageError, helpText, parseCommandLine } from './options.js';
@@ -76,6 +76,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const services = [sy.sqs, sy.events, sy.sns].map((s) => s.name).join(', ');
   const data = options.dataDir !== undefined ? `; data: ${options.dataDir}, fsync ${options.fsync ?? DEFAULTS.fsync}` : '';
   process.stdout.write(`switchyard ${VERSION} listening on ${sy.endpoint} (UI: ${sy.endpoint}/_switchyard/; services: ${services}${data})\n`);
+  const stacks = sy.stacks.list();
+  if (stacks.length > 0) process.stdout.write(stacks.flatMap(stackLines).map((l) => `${l}\n`).join(''));
+}
+
+/**
+ * What a template created, after the start line: a line per stack, then each resource's URL
+ * and ARN by logical id, then the skipped ones on one line.
+ *
+ *   stack ShopStack (cdk.out/ShopStack.template.json): 18 created, 5 skipped
+ *     OrdersQueue3DFA1D51  http://127.0.0.1:4566/000000000000/ShopStack-OrdersQueue3DFA1D51-G8AAK4IUUJGF3  arn:aws:sqs:...
+ *     skipped: InvoiceFunction0302DF74 (AWS::Lambda::Function), ...
+ */
+export function stackLines(stack: StackReport): string[] {
+  const counts = new Map<string, number>();
+  for (const r of stack.resources) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  const made = stack.resources.filter((r) => r.status !== 'skipped' && r.status !== 'excluded');
+  const width = Math.max(0, ...made.map((r) => r.logicalId.length));
+  const lines = [`stack ${stack.stackName} (${stack.template}): ${[...counts].map(([status, n]) => `${n} ${status}`).join(', ')}`];
+  for (const r of made) lines.push(`  ${r.logicalId.padEnd(width)}  ${[r.url, r.arn].filter(Boolean).join('  ') || `(${r.type})`}`);
+  if (stack.skipped.length > 0) lines.push(`  skipped: ${stack.skipped.join(', ')}`);
+  const excluded = stack.resources.filter((r) => r.status === 'excluded');
+  if (excluded.length > 0) lines.push(`  not created (condition false): ${excluded.map((r) => r.logicalId).join(', ')}`);
+  return lines;
 }
 
 /** Why start-up failed, as one line. */
@@ -97,6 +120,6 @@ export function startFailure(err: unknown, options: SwitchyardOptions): string {
   }
   const message = err instanceof Error ? err.message.replace(/\s*\n\s*/g, ' ') : String(err);
   // A bad config file or data directory names the file and what is wrong in its message.
-  if (err instanceof Error && (err.name === 'ConfigFileError' || err.name === 'PersistenceError')) return message;
+  if (err instanceof Error && (err.name === 'ConfigFileError' || err.name === 'TemplateError' || err.name === 'PersistenceError')) return message;
   return `cannot start: ${message}`;
 }

@@ -28,6 +28,8 @@ interface Setting {
   /** The value's name in the help text. */
   value: string;
   help: string;
+  /** Given more than once, each flag counts (in order); otherwise the last one wins. */
+  repeatable?: boolean;
   /** Checks `raw` (from `source`, the flag or the variable) and stores it. */
   apply(raw: string, source: string, into: Parsed): void;
 }
@@ -91,6 +93,33 @@ export const SETTINGS: readonly Setting[] = [
     value: 'FILE',
     help: 'YAML or JSON file of resources to create at start (default none)',
     apply: (raw, source, into) => void (into.options.config = nonEmpty(raw, source, 'a file name')),
+  },
+  {
+    flag: 'template',
+    env: 'SWITCHYARD_TEMPLATE',
+    value: 'FILE',
+    repeatable: true,
+    help: 'CloudFormation, SAM or CDK template (JSON or YAML) whose resources to create at start; repeatable; the variable takes several, comma-separated (default none)',
+    apply: (raw, source, into) => {
+      const files = source.startsWith('--') ? [raw] : raw.split(',').map((f) => f.trim()).filter(Boolean);
+      for (const file of files) (into.options.templates ??= []).push({ file: nonEmpty(file, source, 'a file name') });
+    },
+  },
+  {
+    flag: 'parameter',
+    env: 'SWITCHYARD_PARAMETERS',
+    value: 'KEY=VALUE',
+    repeatable: true,
+    help: "value of the templates' parameter KEY; repeatable; the variable takes several, space-separated (default: their Defaults)",
+    apply: (raw, source, into) => {
+      const pairs = source.startsWith('--') ? [raw] : raw.split(/\s+/).filter(Boolean);
+      for (const pair of pairs) {
+        const eq = pair.indexOf('=');
+        const key = eq > 0 ? pair.slice(0, eq) : '';
+        if (!/^[A-Za-z0-9]+$/.test(key)) throw new UsageError(`${source} must be KEY=VALUE with an alphanumeric KEY (a template parameter), got ${JSON.stringify(pair)}`);
+        (into.options.templateParameters ??= {})[key] = pair.slice(eq + 1);
+      }
+    },
   },
   {
     flag: 'data-dir',
@@ -173,7 +202,7 @@ function forwardUrl(raw: string, source: string): string {
  */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   const byFlag = new Map(SETTINGS.filter((s) => s.flag).map((s) => [s.flag!, s]));
-  const fromFlags = new Map<Setting, { raw: string; source: string }>();
+  const fromFlags = new Map<Setting, Array<{ raw: string; source: string }>>();
   let help = false;
   let version = false;
   for (let i = 0; i < argv.length; i++) {
@@ -205,7 +234,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       raw = next;
       i++;
     }
-    fromFlags.set(setting, { raw, source: `--${name}` });
+    fromFlags.set(setting, [...(fromFlags.get(setting) ?? []), { raw, source: `--${name}` }]);
   }
   if (help) return { kind: 'help' };
   if (version) return { kind: 'version' };
@@ -213,8 +242,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   // Whatever config.ts reads from the environment, then each setting checked: flag, else variable.
   const parsed: Parsed = { options: optionsFromEnv(env), logLevel: 'info' };
   for (const setting of SETTINGS) {
-    const flag = fromFlags.get(setting);
-    if (flag) setting.apply(flag.raw, flag.source, parsed);
+    const flags = fromFlags.get(setting);
+    if (flags) for (const flag of setting.repeatable ? flags : flags.slice(-1)) setting.apply(flag.raw, flag.source, parsed);
     else if (!setting.env.includes('<') && env[setting.env]) setting.apply(env[setting.env]!, setting.env, parsed);
   }
   const forward: Record<string, string> = {};

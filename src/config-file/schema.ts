@@ -104,6 +104,15 @@ export interface RuleDecl extends Placed {
   targets: TargetDecl[];
 }
 
+/** A CloudFormation / SAM / CDK template to apply after the file's resources (src/templates). */
+export interface TemplateDecl {
+  path: string;
+  /** As written in the file; relative to the config file's directory. */
+  file: string;
+  stackName?: string;
+  parameters: Record<string, string>;
+}
+
 export interface ConfigModel {
   label: string;
   settings: ConfigSettings;
@@ -113,10 +122,11 @@ export interface ConfigModel {
   connections: ConnectionDecl[];
   apiDestinations: ApiDestinationDecl[];
   rules: RuleDecl[];
+  templates: TemplateDecl[];
 }
 
 const SETTINGS = ['port', 'host', 'region', 'account', 'forward', 'traceCapacity', 'rulesPerBus', 'idempotencyKeyPath', 'idempotencyKeyAttribute', 'faults'] as const;
-const SECTIONS = ['queues', 'topics', 'buses', 'rules', 'connections', 'apiDestinations'] as const;
+const SECTIONS = ['queues', 'topics', 'buses', 'rules', 'connections', 'apiDestinations', 'templates'] as const;
 const TOP_LEVEL = [...SETTINGS, ...SECTIONS];
 const FORWARD_SERVICES = ['lambda', 'states', 'kinesis', 'firehose', 'logs'];
 const PLACEMENT = ['name', 'account', 'region'];
@@ -130,7 +140,7 @@ const API_DESTINATION_SHAPE = eventsShapes.CreateApiDestination.input;
 /** Check a config's content and make the model; throws a ConfigFileError at the first problem. */
 export function checkConfig(data: unknown, label: string): ConfigModel {
   const c = new Checker(label);
-  const model: ConfigModel = { label, settings: {}, queues: [], topics: [], buses: [], connections: [], apiDestinations: [], rules: [] };
+  const model: ConfigModel = { label, settings: {}, queues: [], topics: [], buses: [], connections: [], apiDestinations: [], rules: [], templates: [] };
   // An empty file (or one holding only comments) declares nothing.
   if (data === null || data === undefined) return model;
   if (!c.isMapping(data))
@@ -146,7 +156,26 @@ export function checkConfig(data: unknown, label: string): ConfigModel {
   model.connections = section('connections').map((v, i) => checkConnection(c, v, `connections[${i}]`));
   model.apiDestinations = section('apiDestinations').map((v, i) => checkApiDestination(c, v, `apiDestinations[${i}]`));
   model.rules = section('rules').map((v, i) => checkRule(c, v, `rules[${i}]`));
+  model.templates = section('templates').map((v, i) => checkTemplateEntry(c, v, `templates[${i}]`));
   return model;
+}
+
+/** `templates: [{file, stackName, parameters}]`, or just the file's name. */
+function checkTemplateEntry(c: Checker, v: unknown, path: string): TemplateDecl {
+  if (typeof v === 'string') return { path, file: c.name(v, path), parameters: {} };
+  const o = c.mapping(v, path, ['file', 'stackName', 'parameters']);
+  const decl: TemplateDecl = { path, file: c.name(o.file, joinPath(path, 'file')), parameters: {} };
+  if (o.stackName !== undefined) decl.stackName = c.name(o.stackName, joinPath(path, 'stackName'));
+  if (o.parameters !== undefined && o.parameters !== null) {
+    // Parameter values are text to CloudFormation; numbers and booleans are written as text.
+    const params = c.mapping(o.parameters, joinPath(path, 'parameters'), Object.keys(o.parameters as Mapping));
+    for (const [k, item] of Object.entries(params)) {
+      if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') decl.parameters[k] = String(item);
+      else if (Array.isArray(item) && item.every((x) => typeof x === 'string' || typeof x === 'number')) decl.parameters[k] = item.join(',');
+      else c.fail(joinPath(joinPath(path, 'parameters'), k), `must be a string, got ${describeValue(item)}`);
+    }
+  }
+  return decl;
 }
 
 function checkSettings(c: Checker, top: Mapping): ConfigSettings {
