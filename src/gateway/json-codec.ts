@@ -88,10 +88,13 @@ function decodeValue(v: unknown, shape: Shape, path: string, missing: Missing): 
     case 'blob':
       if (typeof v !== 'string') throw serializationError(path, 'a base64 string', v);
       return decodeBase64(v, path);
-    case 'timestamp':
-      if (typeof v === 'number') return new Date(v * 1000);
-      if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v);
-      throw serializationError(path, 'a timestamp in epoch seconds', v);
+    case 'timestamp': {
+      // Rounded: 540879100.703 * 1000 is 540879100702.99994, which a Date would cut to ...702.
+      // Past ±8.64e15 ms (1e400 is Infinity) a Date is invalid: never hand one to a handler.
+      const d = typeof v === 'number' ? new Date(Math.round(v * 1000)) : typeof v === 'string' ? new Date(v) : undefined;
+      if (d === undefined || Number.isNaN(d.getTime())) throw serializationError(path, 'a timestamp in epoch seconds', v);
+      return d;
+    }
     case 'list': {
       if (!Array.isArray(v)) throw serializationError(path, 'a list', v);
       return v.map((item, i) => {

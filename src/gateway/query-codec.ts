@@ -127,7 +127,11 @@ function decodeValue(node: ParamNode, shape: Shape, path: string): unknown {
       if (node.value === undefined) return undefined;
       const v = node.value.trim();
       if (!/^[-+]?\d+$/.test(v)) throw invalidValue(path, node.value);
-      return Number(v);
+      // A Smithy Integer is 32-bit, a Long 64-bit: past that AWS cannot read the value (and a
+      // long digit string would reach the handler as Infinity).
+      const n = Number(v);
+      if (shape.kind === 'integer' ? n > 2147483647 || n < -2147483648 : !(Math.abs(n) < 2 ** 63)) throw invalidValue(path, node.value);
+      return n;
     }
     case 'double': {
       if (node.value === undefined) return undefined;
@@ -144,8 +148,10 @@ function decodeValue(node: ParamNode, shape: Shape, path: string): unknown {
       return node.value === undefined ? undefined : decodeBase64(node.value, path);
     case 'timestamp': {
       if (node.value === undefined) return undefined;
+      // Number('') is 0: an empty value is no timestamp, not the epoch.
+      if (node.value.trim() === '') throw invalidValue(path, node.value);
       const n = Number(node.value);
-      const d = Number.isNaN(n) ? new Date(node.value) : new Date(n * 1000);
+      const d = Number.isNaN(n) ? new Date(node.value) : new Date(Math.round(n * 1000));
       if (Number.isNaN(d.getTime())) throw invalidValue(path, node.value);
       return d;
     }

@@ -1,0 +1,46 @@
+/**
+ * Inputs the fuzz suites found mishandled, kept as plain tests (docs/reliability.md, "Hostile
+ * input (fuzzing)", lists each with what was wrong).
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeJsonInput } from '../../src/gateway/json-codec.js';
+import { decodeQueryInput, parseForm } from '../../src/gateway/query-codec.js';
+import { structure, timestamp } from '../../src/gateway/shapes.js';
+import { eventsShapes } from '../../src/events/shapes.js';
+import { sqsShapes } from '../../src/sqs/shapes.js';
+import { errorOf } from '../support.js';
+
+describe('JSON codec', () => {
+  it('refuses an epoch-seconds timestamp past a Date (1e400) with SerializationException, not an Invalid Date', () => {
+    const body = '{"ReplayName":"r","EventSourceArn":"a","EventStartTime":1e400,"EventEndTime":1,"Destination":{"Arn":"b"}}';
+    const err = errorOf(() => decodeJsonInput(body, eventsShapes.StartReplay.input));
+    expect(err.type).toBe('SerializationException');
+    expect(err.message).toContain('EventStartTime');
+    expect(errorOf(() => decodeJsonInput('{"Entries":[{"Time":-1e16}]}', eventsShapes.PutEvents.input)).type).toBe('SerializationException');
+  });
+
+  it('keeps the millisecond of an epoch-seconds timestamp (540879100.703 * 1000 is 540879100702.99994)', () => {
+    const input = decodeJsonInput('{"Entries":[{"Time":540879100.703}]}', eventsShapes.PutEvents.input) as { Entries: Array<{ Time: Date }> };
+    expect(input.Entries[0].Time.getTime()).toBe(540879100703);
+  });
+});
+
+describe('query codec', () => {
+  it('refuses an integer past 32 bits with InvalidParameterValue naming the value sent, not Infinity', () => {
+    const digits = '123456789012345678901234567890';
+    const form = parseForm(`QueueUrl=u&ReceiptHandle=r&VisibilityTimeout=${digits}`);
+    const err = errorOf(() => decodeQueryInput(form, sqsShapes.ChangeMessageVisibility.input));
+    expect(err.type).toBe('InvalidParameterValue');
+    expect(err.message).toBe(`Value ${digits} for parameter VisibilityTimeout is invalid.`);
+    const long = '9'.repeat(400);
+    expect(errorOf(() => decodeQueryInput(parseForm(`MaxResults=${long}`), sqsShapes.ListQueues.input)).message).toContain(long);
+    expect(errorOf(() => decodeQueryInput(parseForm('MaxResults=2147483648'), sqsShapes.ListQueues.input)).type).toBe('InvalidParameterValue');
+    expect(decodeQueryInput(parseForm('MaxResults=2147483647'), sqsShapes.ListQueues.input)).toEqual({ MaxResults: 2147483647 });
+  });
+
+  it('reads timestamps to the millisecond and refuses an empty one rather than reading the epoch', () => {
+    const shape = structure({ T: timestamp });
+    expect((decodeQueryInput(parseForm('T=540879100.703'), shape).T as Date).getTime()).toBe(540879100703);
+    expect(errorOf(() => decodeQueryInput(parseForm('T='), shape)).type).toBe('InvalidParameterValue');
+  });
+});
