@@ -73,8 +73,6 @@ class StackRun implements Scope {
   private readonly outcomes = new Map<string, Outcome & { type: string }>();
   private readonly excluded = new Map<string, string>();
   private readonly intrinsics: Intrinsics;
-  /** Conditions may not refer to resources: set while evaluating them. */
-  private inConditions = false;
   readonly mappings: Template['mappings'];
   readonly region: string;
   private readonly account: string;
@@ -98,10 +96,9 @@ class StackRun implements Scope {
 
   run(): StackReport {
     this.resolveParameters();
-    this.inConditions = true;
-    for (const name of this.t.conditions.keys()) this.condition(name, joinPath('Conditions', name));
-    this.inConditions = false;
+    // Every reference is checked (and the order found) before anything is evaluated.
     const order = this.order();
+    for (const name of this.t.conditions.keys()) this.condition(name, joinPath('Conditions', name));
     const resources: StackResource[] = [];
     const pollers = new Set<string>();
     for (const id of order) {
@@ -211,10 +208,7 @@ class StackRun implements Scope {
     if (expr === undefined) return this.fail(path, `no condition named ${name} is declared in Conditions`);
     if (this.evaluating.has(name)) return this.fail(joinPath('Conditions', name), `the conditions refer to each other in a circle: ${[...this.evaluating, name].join(' -> ')}`);
     this.evaluating.add(name);
-    const outer = this.inConditions;
-    this.inConditions = true;
     const value = this.intrinsics.condition(expr, joinPath('Conditions', name));
-    this.inConditions = outer;
     this.evaluating.delete(name);
     this.conditions.set(name, value);
     return value;
@@ -295,7 +289,6 @@ class StackRun implements Scope {
   }
 
   private created(logicalId: string, path: string): Outcome & { type: string } {
-    if (this.inConditions) this.fail(path, `Conditions cannot refer to resources (${logicalId})`);
     const o = this.outcomes.get(logicalId);
     if (o) return o;
     const condition = this.excluded.get(logicalId);
