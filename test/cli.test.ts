@@ -187,6 +187,8 @@ describe.concurrent('--help and --version', () => {
       ['--data-dir', 'SWITCHYARD_DATA_DIR'],
       ['--fsync', 'SWITCHYARD_FSYNC'],
       ['--log-level', 'SWITCHYARD_LOG_LEVEL'],
+      ['--template', 'SWITCHYARD_TEMPLATE'],
+      ['--parameter', 'SWITCHYARD_PARAMETERS'],
     ];
     // A flag and its variable share their line.
     for (const [flag, env] of flags) expect(lineOf(flag)).toContain(env);
@@ -237,6 +239,10 @@ describe.concurrent('mistakes: one line on stderr, exit code 2', () => {
     ['a bad SWITCHYARD_TRACE_CAPACITY', [], { SWITCHYARD_TRACE_CAPACITY: '0' }, /^switchyard: SWITCHYARD_TRACE_CAPACITY must be an integer from 1 /],
     ['a bad SWITCHYARD_RULES_PER_BUS', [], { SWITCHYARD_RULES_PER_BUS: 'many' }, /^switchyard: SWITCHYARD_RULES_PER_BUS must be an integer/],
     ['a forward endpoint that is no URL', [], { SWITCHYARD_FORWARD_LAMBDA: 'localhost:3001' }, /^switchyard: SWITCHYARD_FORWARD_LAMBDA must be an http:\/\/ or https:\/\/ URL/],
+    ['an empty template name', ['--template='], {}, /^switchyard: --template must be a file name, got an empty value$/],
+    ['a parameter without =', ['--parameter', 'Stage'], {}, /^switchyard: --parameter must be KEY=VALUE with an alphanumeric KEY \(a template parameter\), got "Stage"$/],
+    ['a parameter whose key is no name', ['--parameter=my-key=1'], {}, /^switchyard: --parameter must be KEY=VALUE with an alphanumeric KEY/],
+    ['a bad SWITCHYARD_PARAMETERS', [], { SWITCHYARD_PARAMETERS: 'Stage=prod =x' }, /^switchyard: SWITCHYARD_PARAMETERS must be KEY=VALUE with an alphanumeric KEY \(a template parameter\), got "=x"$/],
   ];
   it.each(cases)('%s', async (_what, args, env, message) => {
     const { code, stdout, stderr } = await run(args, env);
@@ -258,6 +264,18 @@ describe.concurrent('mistakes: one line on stderr, exit code 2', () => {
     expect(c).toMatchObject({ kind: 'run', logLevel: 'debug', options: { region: 'eu-west-1', account: '123456789012' } });
     expect(() => parseCommandLine(['--nope'], {})).toThrow(UsageError);
     expect(parseCommandLine(['--port', 'x', '--help'], {})).toEqual({ kind: 'help' });
+  });
+
+  it('--template and --parameter repeat (each counts, in order); their variables take several; flags win', () => {
+    const flags = parseCommandLine(['--template', 'a.yaml', '--parameter', 'Stage=prod', '--template=cdk.out/B.template.json', '--parameter=Url=http://x/?a=b'], {
+      SWITCHYARD_TEMPLATE: 'ignored.yaml',
+      SWITCHYARD_PARAMETERS: 'Ignored=1',
+    });
+    expect(flags).toMatchObject({ options: { templates: [{ file: 'a.yaml' }, { file: 'cdk.out/B.template.json' }], templateParameters: { Stage: 'prod', Url: 'http://x/?a=b' } } });
+    const env = parseCommandLine([], { SWITCHYARD_TEMPLATE: 'a.yaml, b.yaml', SWITCHYARD_PARAMETERS: 'Stage=prod  Names=a,b' });
+    expect(env).toMatchObject({ options: { templates: [{ file: 'a.yaml' }, { file: 'b.yaml' }], templateParameters: { Stage: 'prod', Names: 'a,b' } } });
+    // A flag that does not repeat: the last one wins, as before.
+    expect(parseCommandLine(['--region', 'eu-west-1', '--region', 'eu-west-2'], {})).toMatchObject({ options: { region: 'eu-west-2' } });
   });
 });
 
@@ -463,6 +481,55 @@ describe.concurrent('--config and --data-dir', () => {
     const received = await sqs(again, 'ReceiveMessage', { QueueUrl: `${again}/000000000000/kept` });
     expect(received.body.Messages?.map((m: { Body: string }) => m.Body)).toEqual(['survives']);
     expect((await stop(second)).code).toBe(0);
+  });
+});
+
+describe.concurrent('--template and --parameter', () => {
+  const SHOP = join(ROOT, 'test', 'fixtures', 'templates', 'shop.yaml');
+  const CDK = join(ROOT, 'test', 'fixtures', 'cdk-app', 'cdk.out', 'ShopStack.template.json');
+
+  it('creates the templates\' resources and prints each one\'s URL and ARN by logical id after the start line', async () => {
+    const r = start(['--port', '0', '--template', SHOP, '--parameter', 'Stage=prod', '--template', CDK]);
+    const endpoint = await r.ready;
+    const port = new URL(endpoint).port;
+    await new Promise<void>((resolve) => (r.stdout().includes('  skipped: Invoice') ? resolve() : r.child.stdout!.on('data', () => r.stdout().includes('  skipped: Invoice') && resolve())));
+    const lines = r.stdout().split('\n');
+    // The start line is unchanged, and first.
+    expect(lines[0]).toBe(`switchyard ${VERSION} listening on http://127.0.0.1:${port} (UI: http://127.0.0.1:${port}/_switchyard/; services: sqs, events, sns)`);
+    expect(lines[1]).toBe(`stack shop (${SHOP}): 16 created, 2 skipped`);
+    const orders = lines.find((l) => /^ {2}OrdersQueue /.test(l))!;
+    expect(orders).toMatch(new RegExp(`^  OrdersQueue +http://127\\.0\\.0\\.1:${port}/000000000000/shop-OrdersQueue-[A-Z0-9]{13}  arn:aws:sqs:us-east-1:000000000000:shop-OrdersQueue-[A-Z0-9]{13}$`));
+    expect(lines).toContain('  skipped: NotifyRole (AWS::IAM::Role), NotifyFunction (AWS::Lambda::Function)');
+    expect(lines.find((l) => /^ {2}ShopBus /.test(l))).toMatch(/ arn:aws:events:us-east-1:000000000000:event-bus\/shop-bus$/);
+    expect(lines).toContain(`stack ShopStack (${CDK}): 18 created, 5 skipped`);
+    // What the lines name is there: the queue answers at its URL.
+    const url = orders.trim().split(/\s+/)[1];
+    const attrs = await sqs(endpoint, 'GetQueueAttributes', { QueueUrl: url, AttributeNames: ['DelaySeconds'] });
+    expect(attrs.body.Attributes).toEqual({ DelaySeconds: '5' }); // Stage=prod
+    const stacks = (await (await fetch(`${endpoint}/_switchyard/api/stacks`)).json()) as { stacks: Array<{ stackName: string }> };
+    expect(stacks.stacks.map((s) => s.stackName)).toEqual(['shop', 'ShopStack']);
+    expect(r.stderr()).toBe('');
+    expect((await stop(r)).code).toBe(0);
+  });
+
+  it('SWITCHYARD_TEMPLATE and SWITCHYARD_PARAMETERS do the same', async () => {
+    const r = start(['--port', '0'], { SWITCHYARD_TEMPLATE: SHOP, SWITCHYARD_PARAMETERS: 'VisibilitySeconds=77 Stage=dev' });
+    const endpoint = await r.ready;
+    const stack = (await (await fetch(`${endpoint}/_switchyard/api/stacks/shop`)).json()) as { parameters: Record<string, string> };
+    expect(stack.parameters).toMatchObject({ Stage: 'dev', VisibilitySeconds: '77' });
+    expect((await stop(r)).code).toBe(0);
+  });
+
+  it('a bad template, or a parameter no template declares: one line naming it, exit code 1', async () => {
+    const file = join(tmp(), 'bad.yaml');
+    writeFileSync(file, 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimout: 30\n');
+    const bad = await run(['--port', '0', '--template', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(new RegExp(`^switchyard: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: Resources\\.Q\\.Properties\\.VisibilityTimout: AWS::SQS::Queue has no property VisibilityTimout \\(did you mean "VisibilityTimeout"\\?\\); its properties are: .*\n$`));
+    const unknown = await run(['--port', '0', '--template', SHOP, '--parameter', 'Stgae=prod']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('switchyard: template parameters: Stgae: no template declares this parameter (they declare: Stage, VisibilitySeconds, Sources, PartnerEndpoint, PartnerKey)\n');
   });
 });
 
