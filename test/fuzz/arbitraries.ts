@@ -37,15 +37,46 @@ export const HOSTILE_STRINGS = [
   'arn:aws:sqs:us-east-1:000000000000:q', 'http://127.0.0.1:1/', 'cron(0 12 * * ? *)', 'rate(1 minute)',
 ];
 
-export const anyString = fc.oneof(
+/**
+ * Names of resources the gateway suite creates before it starts (and after each reset), so that
+ * hostile values reach the handlers' deeper checks instead of stopping at "does not exist".
+ */
+export const RESOURCES = [
+  'fuzz', 'fuzz.fifo', 'http://localhost:4566/000000000000/fuzz', 'http://localhost:4566/000000000000/fuzz.fifo',
+  'arn:aws:sqs:us-east-1:000000000000:fuzz', 'arn:aws:sns:us-east-1:000000000000:fuzz', 'arn:aws:sns:us-east-1:000000000000:fuzz.fifo',
+  'arn:aws:events:us-east-1:000000000000:event-bus/fuzz', 'arn:aws:events:us-east-1:000000000000:rule/fuzz', 'default', 'sqs', 'String', 'Number', 'Binary', 'String.Array',
+];
+
+/** Attribute names the services read from maps: each is tried as a key. */
+export const ATTRIBUTE_NAMES = [
+  'DelaySeconds', 'VisibilityTimeout', 'MessageRetentionPeriod', 'MaximumMessageSize', 'ReceiveMessageWaitTimeSeconds', 'RedrivePolicy',
+  'RedriveAllowPolicy', 'Policy', 'FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit', 'KmsMasterKeyId',
+  'SqsManagedSseEnabled', 'All', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'DeliveryPolicy', 'DisplayName', 'SignatureVersion',
+  'TracingConfig', 'ArchivePolicy', 'RedrivePolicy', 'SubscriptionRoleArn', 'AWSTraceHeader', 'MessageGroupId', 'MessageDeduplicationId',
+];
+
+/** JSON held in a string member (Detail, EventPattern, Policy, FilterPolicy, InputTemplate...). */
+const jsonInString = fc.oneof(
+  fc.constantFrom(
+    '{}', '[]', '{"source":["a"]}', '{"a":[{"numeric":[">",1e400]}]}', '{"a":[{"prefix":""}]}', '{"a":[{"wildcard":"*"}]}',
+    '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:fuzz","maxReceiveCount":1e400}', '{"Version":"2012-10-17","Statement":[]}',
+    '{"healthyRetryPolicy":{"numRetries":-0}}', '{"a":"<aws.events.event.json>"}', ...POLLUTING_JSON,
+  ),
+  fc.constantFrom(10_000, 1_000, 100).map((d) => deepJson(d, 'mixed', '["x"]')),
+);
+
+export const anyString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.string({ maxLength: 40 }), weight: 4 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 20 }), weight: 2 },
   { arbitrary: fc.constantFrom(...HOSTILE_STRINGS), weight: 2 },
+  { arbitrary: fc.constantFrom(...RESOURCES), weight: 2 },
+  { arbitrary: jsonInString, weight: 2 },
 );
 
 export const anyKey = fc.oneof(
   { arbitrary: fc.string({ maxLength: 12 }), weight: 3 },
   { arbitrary: fc.constantFrom(...HOSTILE_KEYS), weight: 2 },
+  { arbitrary: fc.constantFrom(...ATTRIBUTE_NAMES), weight: 2 },
 );
 
 /** A JSON text deeply nested: arrays, objects, or both, with any leaf. */
@@ -244,55 +275,53 @@ function scalarForm(shape: Shape): fc.Arbitrary<string> {
 }
 
 /** Form pairs for a shape under `prefix`, mostly following the wire rules, sometimes not. */
-export function shapedForm(shape: Shape, prefix: string, depth = 0): fc.Arbitrary<Pair[]> {
-  const key = `${idOf(shape)}:${depth}:${prefix}`;
+export function shapedForm(shape: Shape, prefix: string): fc.Arbitrary<Pair[]> {
+  return relativeForm(shape, 0).map((pairs) => pairs.map(([k, v]): Pair => [under(prefix, k), v]));
+}
+
+/** `prefix.key`; `key` '' is the prefix itself. */
+function under(prefix: string, key: string): string {
+  return key === '' ? prefix : prefix === '' ? key : `${prefix}.${key}`;
+}
+
+/** Pairs keyed relative to the shape's own place ('' for a scalar), cached per shape and depth. */
+function relativeForm(shape: Shape, depth: number): fc.Arbitrary<Pair[]> {
+  const key = `${idOf(shape)}:${depth}`;
   let arb = formCache.get(key);
   if (arb) return arb;
-  arb = shapedFormUncached(shape, prefix, depth);
+  arb = relativeFormUncached(shape, depth);
   formCache.set(key, arb);
   return arb;
 }
 
-function shapedFormUncached(shape: Shape, prefix: string, depth: number): fc.Arbitrary<Pair[]> {
+function relativeFormUncached(shape: Shape, depth: number): fc.Arbitrary<Pair[]> {
   if (depth > MAX_SHAPE_DEPTH) return fc.constant([]);
   switch (shape.kind) {
     case 'list': {
-      const base = shape.flattened ? prefix : `${prefix}.${shape.memberName}`;
+      const base = shape.flattened ? '' : shape.memberName;
+      const item = (i: number) => fc.tuple(listIndex(i), relativeForm(shape.member, depth + 1)).map(([ix, pairs]) => pairs.map(([k, v]): Pair => [under(under(base, ix), k), v]));
       return fc.oneof(
-        { arbitrary: fc.constant<Pair[]>([[prefix, '']]), weight: 1 },
-        {
-          arbitrary: fc.integer({ min: 1, max: 3 }).chain((n) =>
-            fc.tuple(...Array.from({ length: n }, (_, i) => listIndex(i + 1).chain((ix) => shapedForm(shape.member, `${base}.${ix}`, depth + 1)))).map((ps) => ps.flat()),
-          ),
-          weight: 5,
-        },
+        { arbitrary: fc.constant<Pair[]>([['', '']]), weight: 1 },
+        { arbitrary: fc.tuple(item(1), fc.option(item(2)), fc.option(item(3))).map((items) => items.filter((i): i is Pair[] => i !== null).flat()), weight: 5 },
       );
     }
     case 'map': {
-      const base = shape.flattened ? prefix : `${prefix}.entry`;
-      return fc.integer({ min: 0, max: 3 }).chain((n) =>
-        fc
-          .tuple(
-            ...Array.from({ length: n }, (_, i) =>
-              fc.tuple(listIndex(i + 1), anyKey, fc.boolean(), fc.boolean()).chain(([ix, k, withKey, withValue]) =>
-                shapedForm(shape.value, `${base}.${ix}.${shape.valueName}`, depth + 1).map((vp): Pair[] => [
-                  ...(withKey || !withValue ? [[`${base}.${ix}.${shape.keyName}`, k] as Pair] : []),
-                  ...(withValue || !withKey ? vp : []),
-                ]),
-              ),
-            ),
-          )
-          .map((ps) => ps.flat()),
-      );
+      const base = shape.flattened ? '' : 'entry';
+      const entry = (i: number) =>
+        fc.tuple(listIndex(i), anyKey, fc.boolean(), fc.boolean(), relativeForm(shape.value, depth + 1)).map(([ix, k, withKey, withValue, pairs]): Pair[] => [
+          ...(withKey || !withValue ? [[under(base, `${ix}.${shape.keyName}`), k] as Pair] : []),
+          ...(withValue || !withKey ? pairs.map(([rel, v]): Pair => [under(under(base, `${ix}.${shape.valueName}`), rel), v]) : []),
+        ]);
+      return fc.tuple(fc.option(entry(1)), fc.option(entry(2)), fc.option(entry(3))).map((entries) => entries.filter((e): e is Pair[] => e !== null).flat());
     }
     case 'structure': {
       const members = shape.members.map((m) =>
-        fc.option(shapedForm(m.shape, prefix ? `${prefix}.${m.wire}` : m.wire, depth + 1), { nil: undefined, freq: m.required ? 10 : 2 }),
+        fc.option(relativeForm(m.shape, depth + 1).map((pairs) => pairs.map(([k, v]): Pair => [under(m.wire, k), v])), { nil: undefined, freq: m.required ? 10 : 2 }),
       );
       return fc.tuple(...members).map((ps) => ps.filter((p): p is Pair[] => p !== undefined).flat());
     }
     default:
-      return scalarForm(shape).map((v) => [[prefix, v]] as Pair[]);
+      return scalarForm(shape).map((v) => [['', v]] as Pair[]);
   }
 }
 
@@ -320,7 +349,7 @@ function encodeComponent(s: string): string {
 /** A whole form body for an operation: Action and Version, the input's fields, and mutations. */
 export function hostileFormBody(action: string, version: string, input: StructureShape, otherActions: string[]): fc.Arbitrary<Buffer> {
   const head = fc.tuple(
-    fc.oneof({ arbitrary: fc.constant(action), weight: 10 }, { arbitrary: fc.constantFrom(...otherActions), weight: 1 }, { arbitrary: anyString, weight: 1 }),
+    fc.oneof({ arbitrary: fc.constant(action), weight: 10 }, { arbitrary: fc.constantFrom(action, ...otherActions), weight: 1 }, { arbitrary: anyString, weight: 1 }),
     fc.oneof({ arbitrary: fc.constant(version), weight: 10 }, { arbitrary: fc.constantFrom('2010-03-31', '2012-11-05', '2015-10-07', ''), weight: 1 }, { arbitrary: anyString, weight: 1 }),
     fc.nat({ max: 5 }),
   );
