@@ -24,16 +24,7 @@ export async function readConfigSource(config: string | object): Promise<ConfigS
   try {
     text = await readFile(config, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory, not a file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (err as Error).message;
-    throw new ConfigFileError(label, undefined, `cannot read the config file: ${why}`);
+    throw new ConfigFileError(label, undefined, `cannot read the config file: ${readFailure(err)}`);
   }
   yaml ??= await import('yaml');
   return { label, data: parseConfigText(text, label) };
@@ -58,16 +49,41 @@ function parseJson(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    const what = message
-      .replace(/\s*\(line \d+ column \d+\)/, '')
-      .replace(/ in JSON at position \d+/, '')
-      .replace(/^JSON\.parse: /, '');
-    if (!position) throw new ConfigFileError(label, undefined, `JSON syntax error: ${what}`);
-    const { line, column } = lineAndColumn(text, Number(position[1]));
-    throw new ConfigFileError(label, `line ${line}, column ${column}`, `JSON syntax error: ${what}`);
+    const { where, problem } = jsonSyntaxError(text, err);
+    throw new ConfigFileError(label, where, problem);
   }
+}
+
+/** Why a file could not be read, in words: `no such file`, `permission denied`. */
+export function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EISDIR'
+      ? 'is a directory, not a file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : (err as Error).message;
+}
+
+/** Where (`line 2, column 1`, when the error gives a position) and what JSON.parse's error says. Shared with src/templates. */
+export function jsonSyntaxError(text: string, err: unknown): { where?: string; problem: string } {
+  const message = (err as Error).message;
+  const position = /at position (\d+)/.exec(message);
+  const what = message
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/ in JSON at position \d+/, '')
+    .replace(/^JSON\.parse: /, '');
+  if (!position) return { problem: `JSON syntax error: ${what}` };
+  const { line, column } = lineAndColumn(text, Number(position[1]));
+  return { where: `line ${line}, column ${column}`, problem: `JSON syntax error: ${what}` };
+}
+
+/** Where and what the yaml package's first error (or warning) says. Shared with src/templates. */
+export function yamlSyntaxError(first: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): { where?: string; problem: string } {
+  const what = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const at = first.linePos?.[0];
+  return { where: at ? `line ${at.line}, column ${at.col}` : undefined, problem: `YAML syntax error: ${what}` };
 }
 
 function parseYaml(text: string, label: string): unknown {
@@ -77,9 +93,8 @@ function parseYaml(text: string, label: string): unknown {
   // Warnings are errors here: an unknown tag (`!Ref`) would otherwise become a plain string.
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first) {
-    const what = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    const at = first.linePos?.[0];
-    throw new ConfigFileError(label, at ? `line ${at.line}, column ${at.col}` : undefined, `YAML syntax error: ${what}`);
+    const { where, problem } = yamlSyntaxError(first);
+    throw new ConfigFileError(label, where, problem);
   }
   try {
     // An alias to an anchor that is not defined, or too many aliases (a "billion laughs"), throws here.

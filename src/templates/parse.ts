@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
+import { jsonSyntaxError, readFailure, yamlSyntaxError } from '../config-file/parse.js';
 import { TemplateError } from './errors.js';
 
 // yaml is loaded on first use, as in the config file: a server without templates never needs it.
@@ -27,9 +28,7 @@ export async function readTemplateFile(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new TemplateError(file, undefined, `cannot read the template: ${why}`);
+    throw new TemplateError(file, undefined, `cannot read the template: ${readFailure(err)}`);
   }
   return parseTemplateText(text, file);
 }
@@ -54,12 +53,8 @@ function parseJson(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    const what = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-    if (!position) throw new TemplateError(label, undefined, `JSON syntax error: ${what}`);
-    const { line, column } = lineAndColumn(text, Number(position[1]));
-    throw new TemplateError(label, `line ${line}, column ${column}`, `JSON syntax error: ${what}`);
+    const { where, problem } = jsonSyntaxError(text, err);
+    throw new TemplateError(label, where, problem);
   }
 }
 
@@ -68,9 +63,8 @@ function parseYaml(y: typeof import('yaml'), text: string, label: string): unkno
   // A warning is an error here: an unknown tag (`!Reff`) would otherwise become a plain string.
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first) {
-    const what = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    const at = first.linePos?.[0];
-    throw new TemplateError(label, at ? `line ${at.line}, column ${at.col}` : undefined, `YAML syntax error: ${what}`);
+    const { where, problem } = yamlSyntaxError(first);
+    throw new TemplateError(label, where, problem);
   }
   try {
     return doc.toJS({ maxAliasCount: 1000 });
@@ -110,16 +104,4 @@ function shortFormTags(y: typeof import('yaml')): Array<ScalarTag | CollectionTa
     tags.push({ tag: `!${name}`, collection: 'map', resolve: wrap(key) });
   }
   return tags;
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: offset - start + 1 };
 }
