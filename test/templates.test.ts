@@ -305,6 +305,59 @@ describe('parameters, conditions and applying a changed template', () => {
     expect(tags.Tags).toEqual({ bus: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/exporter-bus` });
   });
 
+  it('inline policies, delivery status logging, a bus policy, an event source mapping without a Lambda endpoint', async () => {
+    const body = `
+Resources:
+  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: inline-q}}
+  QP:
+    Type: AWS::SQS::QueueInlinePolicy
+    Properties:
+      Queue: !Ref Q
+      PolicyDocument: {Version: '2012-10-17', Statement: [{Sid: inline-q, Effect: Allow, Principal: '*', Action: 'sqs:SendMessage', Resource: !GetAtt Q.Arn}]}
+  T:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: inline-t
+      DeliveryStatusLogging: [{Protocol: sqs, SuccessFeedbackRoleArn: 'arn:aws:iam::000000000000:role/log', SuccessFeedbackSampleRate: 50}]
+  TP:
+    Type: AWS::SNS::TopicInlinePolicy
+    Properties:
+      TopicArn: !Ref T
+      PolicyDocument: {Version: '2012-10-17', Statement: [{Sid: inline-t, Effect: Allow, Principal: '*', Action: 'sns:Publish', Resource: !Ref T}]}
+  B:
+    Type: AWS::Events::EventBus
+    Properties:
+      Name: inline-bus
+      Policy: {Version: '2012-10-17', Statement: [{Sid: all, Effect: Allow, Principal: {AWS: 'arn:aws:iam::111122223333:root'}, Action: 'events:PutEvents', Resource: !Sub 'arn:aws:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/inline-bus'}]}
+  DefaultBusPolicy:
+    Type: AWS::Events::EventBusPolicy
+    Properties:
+      StatementId: whole
+      Statement: {Effect: Allow, Principal: {AWS: 'arn:aws:iam::444455556666:root'}, Action: 'events:PutEvents', Resource: !Sub 'arn:aws:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/default'}
+  M:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {EventSourceArn: !GetAtt Q.Arn, FunctionName: fn, BatchSize: 5}
+  K:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s', FunctionName: fn, StartingPosition: LATEST}
+`;
+    const stack = applyTemplate(await loadTemplate({ body, stackName: 'inline' }), sy, where());
+    const c = clients(sy);
+    const queuePolicy = (await c.sqs.send(new sqs.GetQueueAttributesCommand({ QueueUrl: resource(stack, 'Q').url, AttributeNames: ['Policy'] }))).Attributes!.Policy!;
+    expect(JSON.parse(queuePolicy).Statement[0].Sid).toBe('inline-q');
+    const topic = (await c.sns.send(new sns.GetTopicAttributesCommand({ TopicArn: resource(stack, 'T').arn }))).Attributes!;
+    expect(topic).toMatchObject({ SQSSuccessFeedbackRoleArn: 'arn:aws:iam::000000000000:role/log', SQSSuccessFeedbackSampleRate: '50' });
+    expect(JSON.parse(topic.Policy!).Statement[0].Sid).toBe('inline-t');
+    expect(JSON.parse((await c.eb.send(new eb.DescribeEventBusCommand({ Name: 'inline-bus' }))).Policy!).Statement.map((x: { Sid: string }) => x.Sid)).toEqual(['all']);
+    expect(resource(stack, 'B').attributes!.Policy).toContain('111122223333');
+    const defaultBus = JSON.parse((await c.eb.send(new eb.DescribeEventBusCommand({}))).Policy!);
+    expect(defaultBus.Statement).toEqual([{ Sid: 'whole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'events:PutEvents', Resource: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default` }]);
+    expect(resource(stack, 'M')).toMatchObject({ status: 'skipped', ref: expect.stringMatching(/^[0-9a-f-]{36}$/), note: 'no Lambda endpoint to invoke (set forward.lambda); the queue is not polled' });
+    expect(resource(stack, 'K')).toMatchObject({ status: 'skipped', note: 'only SQS event sources are polled by Switchyard' });
+    const again = applyTemplate(await loadTemplate({ body, stackName: 'inline' }), sy, where());
+    expect(again.resources.filter((r) => r.status !== 'skipped').map((r) => `${r.logicalId} ${r.status}`)).toEqual(['Q unchanged', 'QP unchanged', 'T unchanged', 'TP unchanged', 'B unchanged', 'DefaultBusPolicy unchanged']);
+  });
+
   it('reset() empties the stacks with everything else', async () => {
     const other = await startSwitchyard({ port: 0, templates: [{ file: join(FIXTURES, 'orders.json'), parameters: { Prefix: 'r' } }] });
     expect(other.stacks.list()).toHaveLength(1);

@@ -105,7 +105,8 @@ export const eventBusPolicy: Provider = {
     const statements = (before ? ((JSON.parse(before) as { Statement?: Out[] }).Statement ?? []) : []) as Out[];
     if (p.has('Statement')) {
       // A whole statement: put in the bus's policy in place of the one with the same Sid.
-      const statement = { ...(p.values.Statement as Out), Sid: sid };
+      const given = p.json('Statement')!;
+      const statement = { ...(JSON.parse(given) as Out), Sid: sid };
       const policy = { Version: '2012-10-17', Statement: [...statements.filter((s) => s.Sid !== sid), statement] };
       if (!statements.some((s) => s.Sid === sid && canonical(s) === canonical(statement)))
         r.call(events, 'PutPermission', { EventBusName: bus, Policy: JSON.stringify(policy) }, where);
