@@ -60,6 +60,24 @@ export interface SwitchyardOptions {
   faults?: { seed?: number; rules?: import('./faults/faults.js').FaultSpec[] };
   /** Called once per AWS request when its response is written: service, operation, HTTP status, milliseconds. */
   onRequestLogged?(service: string, operation: string, status: number, ms: number): void;
+  /**
+   * Access keys Switchyard knows: `[{ accessKeyId, secretAccessKey, account? }]`. With `strictAuth`
+   * every AWS request must be signed (SigV4) with one of them; in any mode a key's `account` is
+   * the account its requests act in (default: a 12-digit key is its own account, others `account`).
+   */
+  credentials?: import('./gateway/auth.js').Credential[];
+  /**
+   * Verify SigV4 signatures (`--strict-auth`): a request signed with an unknown key, a wrong
+   * secret or a clock off by more than 15 minutes gets AWS's error (docs/reliability.md). Needs
+   * `credentials`. Default false: any key and secret work.
+   */
+  strictAuth?: boolean;
+  /**
+   * Web origins (`http://localhost:3000`) allowed to call the AWS API and change things through
+   * the inspection API from a browser (`--cors-origin`), with CORS answers; `*` allows any.
+   * Default none: only Switchyard's own pages (docs/reliability.md).
+   */
+  corsOrigins?: string[];
 }
 
 export interface ResolvedOptions
@@ -90,7 +108,7 @@ export const DEFAULTS = {
 export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
   const account = o.account ?? DEFAULTS.account;
   if (!/^\d{12}$/.test(account)) throw new Error(`account must be 12 digits, got ${account}`);
-  return {
+  const resolved: ResolvedOptions = {
     port: o.port ?? DEFAULTS.port,
     host: o.host ?? DEFAULTS.host,
     account,
@@ -110,7 +128,42 @@ export function resolveOptions(o: SwitchyardOptions = {}): ResolvedOptions {
     fsync: o.fsync ?? DEFAULTS.fsync,
     faults: o.faults,
     onRequestLogged: o.onRequestLogged,
+    credentials: checkCredentials(o.credentials ?? []),
+    strictAuth: o.strictAuth ?? false,
+    corsOrigins: (o.corsOrigins ?? []).map(checkOrigin),
   };
+  if (resolved.strictAuth && resolved.credentials.length === 0)
+    throw new Error('strictAuth needs credentials: give at least one access key and secret (credentials: in the config file, SWITCHYARD_CREDENTIALS, or the credentials option)');
+  return resolved;
+}
+
+function checkCredentials(list: readonly import('./gateway/auth.js').Credential[]): import('./gateway/auth.js').Credential[] {
+  const seen = new Set<string>();
+  return list.map((c, i) => {
+    const where = `credentials[${i}]`;
+    if (typeof c?.accessKeyId !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(c.accessKeyId))
+      throw new Error(`${where}.accessKeyId must be 1 to 128 letters and digits`);
+    if (typeof c.secretAccessKey !== 'string' || c.secretAccessKey === '') throw new Error(`${where}.secretAccessKey must be a non-empty string`);
+    if (c.account !== undefined && !/^\d{12}$/.test(c.account)) throw new Error(`${where}.account must be 12 digits, got ${c.account}`);
+    if (seen.has(c.accessKeyId)) throw new Error(`${where}.accessKeyId ${c.accessKeyId} is given twice`);
+    seen.add(c.accessKeyId);
+    const { accessKeyId, secretAccessKey, account } = c;
+    return account === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, account };
+  });
+}
+
+/** `scheme://host[:port]` (no path), or `*`. */
+export function checkOrigin(origin: string): string {
+  if (origin === '*') return origin;
+  let url: URL | undefined;
+  try {
+    url = new URL(origin);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.replace(/\/+$/, '').toLowerCase())
+    throw new Error(`a CORS origin must be scheme://host[:port] (such as http://localhost:3000) or *, got ${JSON.stringify(origin)}`);
+  return url.origin;
 }
 
 /** Options from environment variables (SWITCHYARD_PORT, ...), for the command line. */

@@ -18,6 +18,8 @@ import type express from 'express';
 import type { Clock } from './clock.js';
 import type { ResolvedOptions } from './config.js';
 import { Gateway } from './gateway/gateway.js';
+import { AwsError, CommonErrors } from './gateway/errors.js';
+import { OriginPolicy } from './gateway/origin.js';
 import type { EventsService } from './events/service.js';
 import type { SnsService } from './sns/service.js';
 import { SIGNING_CERT_PATH } from './sns/signing.js';
@@ -230,7 +232,11 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     onRequestLogged: parts.options.onRequestLogged,
     faults: parts.faults,
     now: () => parts.clock.now(),
+    credentials: parts.options.credentials,
+    strictAuth: parts.options.strictAuth,
   });
+  // Requests from web pages: only Switchyard's own pages and allowed origins (src/gateway/origin.ts).
+  const origins = new OriginPolicy(parts.options.corsOrigins, parts.options.host);
   let app: Promise<express.Express> | undefined;
   const inspect = (req: IncomingMessage, res: ServerResponse): void => {
     (app ??= createInspectionApp(parts, serviceNames)).then(
@@ -247,7 +253,19 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
   const streams = new Set<ServerResponse>();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
-    if (url.startsWith('/_switchyard') || url.startsWith('/_aws/')) {
+    const inspection = url.startsWith('/_switchyard') || url.startsWith('/_aws/');
+    if (OriginPolicy.fromBrowser(req)) {
+      const verdict = origins.screen(req, res, inspection ? 'inspection' : 'aws');
+      if (verdict.kind === 'answered') return;
+      if (verdict.kind === 'refused') {
+        if (!inspection) return gateway.refuse(req, res, new AwsError(CommonErrors.AccessDenied, verdict.message));
+        res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: 'CrossOriginRefused', message: verdict.message }));
+        req.resume();
+        return;
+      }
+    }
+    if (inspection) {
       const path = url.split('?', 1)[0];
       if (path === '/_switchyard/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const body = healthBody(serviceNames);

@@ -460,7 +460,7 @@ describe('a bad config file', () => {
 
   it('a wrong type, a missing name', async () => {
     expect(await failure('list.yaml', '- name: a\n')).toBe(
-      'list.yaml: the file must hold a mapping of settings and resources (port, host, region, account, forward, traceCapacity, rulesPerBus, idempotencyKeyPath, idempotencyKeyAttribute, faults, queues, topics, buses, rules, connections, apiDestinations, templates), not a list',
+      'list.yaml: the file must hold a mapping of settings and resources (port, host, region, account, forward, traceCapacity, rulesPerBus, idempotencyKeyPath, idempotencyKeyAttribute, faults, credentials, strictAuth, queues, topics, buses, rules, connections, apiDestinations, templates), not a list',
     );
     expect(await failure('type.yaml', 'rules:\n  - name: r\n    eventPattern: {source: [a]}\n    targets: {queue: a}\n')).toBe(
       'type.yaml: rules[0].targets: must be a list, got a mapping',

@@ -3,7 +3,7 @@
  * Flags win over the environment. A mistake (an unknown flag, a missing or bad value) is a
  * UsageError: one line for stderr, and exit code 2.
  */
-import { DEFAULTS, optionsFromEnv, type SwitchyardOptions } from '../config.js';
+import { DEFAULTS, checkOrigin, optionsFromEnv, type SwitchyardOptions } from '../config.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -30,6 +30,8 @@ interface Setting {
   help: string;
   /** Given more than once, each flag counts (in order); otherwise the last one wins. */
   repeatable?: boolean;
+  /** A switch: the flag alone means `true` (`--flag=false` also works); the variable takes true/false. */
+  switch?: boolean;
   /** Checks `raw` (from `source`, the flag or the variable) and stores it. */
   apply(raw: string, source: string, into: Parsed): void;
 }
@@ -39,6 +41,26 @@ function integer(raw: string, source: string, min: number, max: number): number 
   if (!Number.isSafeInteger(n) || n < min || n > max)
     throw new UsageError(`${source} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function boolean(raw: string, source: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no') return false;
+  throw new UsageError(`${source} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** `KEY:SECRET[:ACCOUNT]`, comma-separated (a secret may hold `:`-free base64 such as `+` and `/`). */
+function credentialList(raw: string, source: string): NonNullable<SwitchyardOptions['credentials']> {
+  const out: NonNullable<SwitchyardOptions['credentials']> = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const [accessKeyId, secretAccessKey, account, extra] = item.split(':');
+    if (!accessKeyId || !/^[A-Za-z0-9]{1,128}$/.test(accessKeyId) || !secretAccessKey || extra !== undefined || (account !== undefined && !/^\d{12}$/.test(account)))
+      throw new UsageError(`${source} must be KEY:SECRET or KEY:SECRET:ACCOUNT (12 digits), comma-separated; ${JSON.stringify(item.replace(/:.*/, ':...'))} is not`);
+    out.push(account === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, account });
+  }
+  if (out.length === 0) throw new UsageError(`${source} must list at least one KEY:SECRET`);
+  return out;
 }
 
 function nonEmpty(raw: string, source: string, what: string): string {
@@ -151,6 +173,38 @@ export const SETTINGS: readonly Setting[] = [
     },
   },
   {
+    flag: 'strict-auth',
+    env: 'SWITCHYARD_STRICT_AUTH',
+    value: '',
+    switch: true,
+    help: 'verify SigV4 signatures against SWITCHYARD_CREDENTIALS (or credentials: in the config file); bad ones get AWS\'s errors (default off: any key works)',
+    apply: (raw, source, into) => void (into.options.strictAuth = boolean(raw, source)),
+  },
+  {
+    env: 'SWITCHYARD_CREDENTIALS',
+    value: 'KEY:SECRET[:ACCOUNT],...',
+    help: 'access keys Switchyard knows, each with its secret and optionally the account its requests act in (default none)',
+    apply: (raw, source, into) => void (into.options.credentials = credentialList(raw, source)),
+  },
+  {
+    flag: 'cors-origin',
+    env: 'SWITCHYARD_CORS_ORIGIN',
+    value: 'ORIGIN',
+    repeatable: true,
+    help: 'a web origin (http://localhost:3000) allowed to call the AWS API and change things through the inspection API from a browser; repeatable; the variable takes several, comma-separated (default none: only Switchyard\'s own pages)',
+    apply: (raw, source, into) => {
+      const list = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+      if (list.length === 0) throw new UsageError(`${source} must be an origin such as http://localhost:3000, got an empty value`);
+      for (const origin of list) {
+        try {
+          (into.options.corsOrigins ??= []).push(checkOrigin(origin));
+        } catch (err) {
+          throw new UsageError(`${source}: ${(err as Error).message}`);
+        }
+      }
+    },
+  },
+  {
     env: 'SWITCHYARD_FORWARD_<SERVICE>',
     value: 'URL',
     help: 'endpoint for EventBridge targets of lambda, states, kinesis, firehose or logs (default none: captured)',
@@ -228,6 +282,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     if (!setting) throw new UsageError(`unknown option --${name} (see switchyard --help)`);
     let raw: string;
     if (eq >= 0) raw = arg.slice(eq + 1);
+    else if (setting.switch) raw = 'true';
     else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value (--${name} ${setting.value})`);
@@ -257,7 +312,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
 /** `switchyard --help`: every flag and environment variable, one line each. */
 export function helpText(version: string): string {
-  const left = (s: Setting) => (s.flag ? `--${s.flag} ${s.value}` : '');
+  const left = (s: Setting) => (s.flag ? (s.value ? `--${s.flag} ${s.value}` : `--${s.flag}`) : '');
   const middle = (s: Setting) => (s.flag ? s.env : `${s.env}=${s.value}`);
   const w1 = Math.max(...SETTINGS.map((s) => left(s).length), '-h, --help'.length);
   const w2 = Math.max(...SETTINGS.map((s) => middle(s).length));

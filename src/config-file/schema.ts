@@ -21,6 +21,8 @@ export interface ConfigSettings {
   idempotencyKeyPath?: string;
   idempotencyKeyAttribute?: string;
   faults?: { seed?: number; rules?: FaultSpec[] };
+  credentials?: { accessKeyId: string; secretAccessKey: string; account?: string }[];
+  strictAuth?: boolean;
 }
 
 /** Where a resource lives; absent parts are the server's account and region. */
@@ -125,7 +127,7 @@ export interface ConfigModel {
   templates: TemplateDecl[];
 }
 
-const SETTINGS = ['port', 'host', 'region', 'account', 'forward', 'traceCapacity', 'rulesPerBus', 'idempotencyKeyPath', 'idempotencyKeyAttribute', 'faults'] as const;
+const SETTINGS = ['port', 'host', 'region', 'account', 'forward', 'traceCapacity', 'rulesPerBus', 'idempotencyKeyPath', 'idempotencyKeyAttribute', 'faults', 'credentials', 'strictAuth'] as const;
 const SECTIONS = ['queues', 'topics', 'buses', 'rules', 'connections', 'apiDestinations', 'templates'] as const;
 const TOP_LEVEL = [...SETTINGS, ...SECTIONS];
 const FORWARD_SERVICES = ['lambda', 'states', 'kinesis', 'firehose', 'logs'];
@@ -189,6 +191,17 @@ function checkSettings(c: Checker, top: Mapping): ConfigSettings {
   if (top.idempotencyKeyPath !== undefined) s.idempotencyKeyPath = c.name(top.idempotencyKeyPath, 'idempotencyKeyPath');
   if (top.idempotencyKeyAttribute !== undefined) s.idempotencyKeyAttribute = c.name(top.idempotencyKeyAttribute, 'idempotencyKeyAttribute');
   if (top.faults !== undefined) s.faults = checkFaults(c, top.faults);
+  if (top.strictAuth !== undefined) s.strictAuth = c.boolean(top.strictAuth, 'strictAuth');
+  if (top.credentials !== undefined)
+    s.credentials = c.list(top.credentials, 'credentials').map((v, i) => {
+      const path = `credentials[${i}]`;
+      const o = c.mapping(v, path, ['accessKeyId', 'secretAccessKey', 'account']);
+      const accessKeyId = c.name(o.accessKeyId, joinPath(path, 'accessKeyId'));
+      if (!/^[A-Za-z0-9]{1,128}$/.test(accessKeyId)) c.fail(joinPath(path, 'accessKeyId'), `must be 1 to 128 letters and digits, got ${JSON.stringify(accessKeyId)}`);
+      const cred: NonNullable<ConfigSettings['credentials']>[number] = { accessKeyId, secretAccessKey: c.name(o.secretAccessKey, joinPath(path, 'secretAccessKey')) };
+      if (o.account !== undefined) cred.account = c.account(o.account, joinPath(path, 'account'));
+      return cred;
+    });
   if (top.forward !== undefined) {
     const f = c.mapping(top.forward, 'forward', FORWARD_SERVICES);
     s.forward = {};

@@ -12,6 +12,8 @@ import { AwsError, CommonErrors } from './errors.js';
 import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
 import { decodeQueryInput, encodeXmlError, encodeXmlResponse, parseForm, type FormParams } from './query-codec.js';
 import { parseCredentialScope } from './sigv4.js';
+import { SigV4Verifier, authError, wrongService, type AuthFailure, type Authenticated, type Credential } from './auth.js';
+import { fromOwnPage } from './origin.js';
 import type { Faults } from '../faults/faults.js';
 import { QuotaCounter, apiFaults } from '../faults/api.js';
 
@@ -34,6 +36,12 @@ export interface GatewayOptions {
   faults?: Faults;
   /** The clock's time, for quotas per second. */
   now?: () => number;
+  /** Access keys: the account each acts in, and (strict mode) the secrets signatures are checked with. */
+  credentials?: readonly Credential[];
+  /** Strict mode: refuse requests without a valid SigV4 signature by one of `credentials` (auth.ts). */
+  strictAuth?: boolean;
+  /** Real time in epoch ms, for the signature's 15-minute window. Default Date.now. */
+  wallNow?: () => number;
 }
 
 type Protocol =
@@ -79,6 +87,10 @@ export class Gateway {
   private readonly baseUrls = new Map<string, string>();
   /** The abort callbacks of requests waiting (long polls); undefined once drain() has run. */
   waiting: Set<() => void> | undefined = new Set();
+  /** Strict mode only; undefined otherwise, so the default path asks nothing of it. */
+  private readonly verifier?: SigV4Verifier;
+  /** Access keys configured with an account; undefined when none is. */
+  private readonly accounts?: Map<string, string>;
 
   constructor(private readonly options: GatewayOptions) {
     for (const s of options.services) {
@@ -86,6 +98,16 @@ export class Gateway {
       if (s.query) this.byQueryVersion.set(s.query.version, s);
       this.byScope.set(s.name, s);
     }
+    const credentials = options.credentials ?? [];
+    if (options.strictAuth) this.verifier = new SigV4Verifier(credentials, options.wallNow);
+    const withAccount = credentials.filter((c) => c.account !== undefined);
+    if (withAccount.length > 0) this.accounts = new Map(withAccount.map((c) => [c.accessKeyId, c.account!]));
+  }
+
+  /** Answers a request refused before it is read (a cross-origin request, src/gateway/origin.ts) with `err` in its protocol. */
+  refuse(req: IncomingMessage, res: ServerResponse, err: AwsError): void {
+    this.sendError(res, this.protocolOf(req), err, uuid());
+    req.resume();
   }
 
   /**
@@ -172,13 +194,36 @@ export class Gateway {
   private dispatch(req: IncomingMessage, res: ServerResponse, protocol: Protocol, raw: Buffer, requestId: string): void {
     let service: ServiceHandler | undefined = protocol.kind === 'json' ? protocol.service : undefined;
     try {
+      // Strict mode: the signature first, over the body's raw bytes (auth.ts).
+      let signed: Authenticated | undefined;
+      let unsigned: AuthFailure | undefined;
+      if (this.verifier !== undefined) {
+        const result = this.verifier.verify(req, raw);
+        if (result.ok) {
+          signed = result;
+          if (protocol.kind === 'json') {
+            const wrong = wrongService(result.scope, protocol.service.name);
+            if (wrong) throw authError(wrong, protocol.service.name, 'json');
+          }
+        } else if (result.kind === 'missing' && fromOwnPage(req)) {
+          // The debug UI's own forms (a same-origin page of this server) send no signature.
+        } else if (result.kind === 'missing' && protocol.kind === 'query') {
+          // Maybe an SNS SubscribeURL, which AWS serves unsigned: decided once the action is known.
+          unsigned = result;
+        } else {
+          throw authError(result, protocol.kind === 'json' ? protocol.service.name : 'query', protocol.kind);
+        }
+      }
       // isUtf8 is a vectorised check; toString then cannot replace anything with U+FFFD.
       if (!isUtf8(raw))
-        throw protocol.kind === 'json'
+        throw unsigned
+          ? authError(unsigned, 'query', 'query')
+          : protocol.kind === 'json'
           ? new AwsError(CommonErrors.SerializationException, 'The request body is not valid UTF-8.')
           : new AwsError(CommonErrors.MalformedQueryString, 'The request body is not valid UTF-8.');
       const text = raw.toString('utf8');
-      const scope = parseCredentialScope(req.headers.authorization);
+      // A presigned request's scope is in its query string, which only the verifier reads.
+      const scope = signed?.scope ?? parseCredentialScope(req.headers.authorization);
       const ctx = this.context(req, res, protocol.kind, requestId, scope);
       let operation: string;
       let input: Record<string, unknown>;
@@ -194,11 +239,21 @@ export class Gateway {
         }
         input = decodeJsonInput(text, shapes.input, protocol.service.missingParameter?.bind(protocol.service));
       } else {
-        const params = this.queryParams(req, text);
+        let params: FormParams;
+        try {
+          params = this.queryParams(req, text);
+        } catch (err) {
+          throw unsigned ? authError(unsigned, 'query', 'query') : err;
+        }
         service = this.queryService(params, scope?.service, req);
         protocol.service = service;
         const action = params.get('Action');
         if (this.options.onRequestLogged) protocol.action = action;
+        if (unsigned && !(service?.name === 'sns' && action === 'ConfirmSubscription')) throw authError(unsigned, 'query', 'query');
+        if (signed && service) {
+          const wrong = wrongService(signed.scope, service.name);
+          if (wrong) throw authError(wrong, service.name, 'query');
+        }
         if (!action) throw new AwsError({ type: 'MissingAction', status: 400 }, 'No action was supplied with this request.');
         operation = action;
         const shapes =
@@ -312,10 +367,11 @@ export class Gateway {
     const hostHeader = req.headers.host;
     const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
     const accessKeyId = scope?.accessKeyId;
+    const configured = accessKeyId !== undefined && this.accounts !== undefined ? this.accounts.get(accessKeyId) : undefined;
     return new GatewayContext(
       this,
       res,
-      accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : this.options.defaultAccount,
+      configured ?? (accessKeyId && /^\d{12}$/.test(accessKeyId) ? accessKeyId : this.options.defaultAccount),
       scope?.region ?? this.options.defaultRegion,
       requestId,
       this.baseUrlFor(proto, hostHeader),
