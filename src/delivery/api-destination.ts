@@ -47,7 +47,9 @@
  * - OAuthHttpParameters body parameters are sent form-encoded (JSON when a header parameter sets
  *   a JSON Content-Type); for a GET they go in the query string. InvocationHttpParameters belong
  *   to invocations only, not to the token request;
- * - the response is read as JSON: access_token, token_type (default Bearer), expires_in.
+ * - the response is read as JSON: access_token, token_type (default Bearer), expires_in; at most
+ *   64 KiB of it, and a 3xx is a failed authorization: no redirect is followed, here or for
+ *   invocations, so a call goes only to the host the connection or destination names.
  */
 import type * as eb from '@aws-sdk/client-eventbridge';
 import type { ConnectionRecord, ConnectionStore } from '../events/connections.js';
@@ -62,6 +64,8 @@ const OAUTH_REFRESH_LEAD_MS = 60_000;
 const DETAIL_BYTES = 512;
 /** The most of a response body that is read (AWS's own Range header asks for the first MiB). */
 const MAX_RESPONSE_BYTES = 1 << 20;
+/** The most of an authorization server's answer that is read: a token response is a few hundred bytes. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 /** Headers EventBridge owns: connection and target parameters cannot set them. */
 const FIXED_HEADERS: Record<string, string> = {
@@ -272,11 +276,16 @@ function prepareRequest(call: ApiDestinationCall): PreparedRequest {
   };
 }
 
-/** Each `*` of the endpoint, in order, takes the next path parameter value (URL-encoded). */
+/**
+ * Each `*` of the endpoint's path, in order, takes the next path parameter value (URL-encoded).
+ * Only the path: a `*` in the host (which a URL allows) is left alone, so no value can choose
+ * where the call goes; the destination's endpoint does (docs/reliability.md, "Outbound calls").
+ */
 function fillPathWildcards(endpoint: string, values: string[]): string {
   if (values.length === 0 || !endpoint.includes('*')) return endpoint;
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(endpoint)?.[0] ?? '';
   let i = 0;
-  return endpoint.replace(/\*/g, (star) => (i < values.length ? encodeURIComponent(values[i++]) : star));
+  return authority + endpoint.slice(authority.length).replace(/\*/g, (star) => (i < values.length ? encodeURIComponent(values[i++]) : star));
 }
 
 function setHeader(headers: Headers, name: string, value: string): void {
@@ -413,6 +422,26 @@ async function readExcerpt(response: Response): Promise<string> {
   return text.replace(/\s+/g, ' ');
 }
 
+/** The body as text, refused past `limit` bytes without reading the rest. */
+async function readBounded(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw new OAuthTokenError(`The authorization endpoint answered more than ${limit} bytes.`, false, response.status);
+      chunks.push(value);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function discard(response: Response): Promise<void> {
   try {
     await response.body?.cancel();
@@ -486,8 +515,9 @@ async function requestToken(oauth: NonNullable<NonNullable<ConnectionRecord['cre
       redirect: 'manual',
       signal: AbortSignal.timeout(deps.timeoutMs ?? API_DESTINATION_TIMEOUT_MS),
     });
-    text = await response.text();
+    text = await readBounded(response, MAX_TOKEN_RESPONSE_BYTES);
   } catch (err) {
+    if (err instanceof OAuthTokenError) throw err;
     if (isTimeout(err)) throw new OAuthTokenError('Timeout calling the authorization endpoint.', true);
     throw new OAuthTokenError('The authorization endpoint cannot be reached.', true);
   }

@@ -11,7 +11,9 @@
  * Each SDK client is loaded with a dynamic import() the first time a target of its service is
  * delivered (so starting Switchyard costs none of them), then kept and reused. Clients make one
  * attempt (`maxAttempts: 1`): Switchyard's own RetryPolicy, on its clock, does the retrying,
- * reading `retryable` from the outcome.
+ * reading `retryable` from the outcome. Calls go only to the configured endpoint: the clients'
+ * endpoint is fixed, and smithy's node-http-handler follows no redirect (a 3xx is an error of the
+ * attempt; test/security-outbound.test.ts).
  *
  * What AWS does, and what this file copies:
  * - Lambda: EventBridge invokes functions asynchronously, InvocationType 'Event'; the payload
