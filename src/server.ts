@@ -41,6 +41,36 @@ export interface ServerParts {
   stacks?: Stacks;
 }
 
+/** The most time a client has to send a whole request, body included (node checks every 30 s). */
+export const REQUEST_RECEIVE_TIMEOUT_MS = 120_000;
+
+/** The largest body any inspection route takes (POST /_switchyard/api/explain's 2 MB). */
+export const INSPECTION_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Bodies the inspection API will not read: one declared larger than any route takes, and one of
+ * unknown length (chunked). express.json refuses a body past its route's limit, but reads the
+ * rest of it to the end before answering; these are refused at once instead, and the connection
+ * closed, so a client cannot keep a huge or endless body going.
+ */
+function refuseInspectionBody(req: IncomingMessage, res: ServerResponse): boolean {
+  const length = req.headers['content-length'];
+  let status: number;
+  let body: { error: string; message: string };
+  if (length === undefined) {
+    if (req.headers['transfer-encoding'] === undefined) return false;
+    status = 411;
+    body = { error: 'LengthRequired', message: `Send the body with a Content-Length (at most ${INSPECTION_MAX_BODY_BYTES} bytes).` };
+  } else {
+    if (!(Number(length) > INSPECTION_MAX_BODY_BYTES)) return false;
+    status = 413;
+    body = { error: 'PayloadTooLarge', message: `The body must be at most ${INSPECTION_MAX_BODY_BYTES} bytes.` };
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify(body));
+  return true;
+}
+
 /** Where the debug UI's files are: `ui/` at the package root, from src/ (tests) or dist/src/ (built). */
 function uiDirectory(): string | undefined {
   for (const rel of ['../ui/', '../../ui/']) {
@@ -108,6 +138,8 @@ export async function createInspectionApp(
   app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
     if (status >= 500) parts.events.reportError(err);
+    // A body past its route's limit (express.json's): close once answered rather than drain the rest.
+    if (status === 413) res.setHeader('connection', 'close');
     res.status(status).json({ error: status >= 500 ? 'InternalError' : 'BadRequest', message: status >= 500 ? 'Internal error.' : String(err.message ?? 'Bad request.') });
   });
   return app;
@@ -180,7 +212,7 @@ export class SwitchyardServer {
     this.https ??= this.tlsCredentials().then(({ key, cert }) => {
       // A handshake that never completes must not hold a connection for node's default 120 s.
       const server = createHttpsServer({ key, cert, keepAliveTimeout: 65_000, handshakeTimeout: 10_000 }, this.handler);
-      server.requestTimeout = 0;
+      server.requestTimeout = REQUEST_RECEIVE_TIMEOUT_MS;
       server.headersTimeout = 60_000;
       server.emit('listening');
       return server;
@@ -266,6 +298,7 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
       }
     }
     if (inspection) {
+      if (refuseInspectionBody(req, res)) return;
       const path = url.split('?', 1)[0];
       if (path === '/_switchyard/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const body = healthBody(serviceNames);
@@ -283,8 +316,9 @@ export function createSwitchyardServer(parts: ServerParts, fallbackHost: string)
     gateway.handle(req, res);
   };
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
-  // Long polls hold requests for up to 20 s; never let the server time them out first.
-  server.requestTimeout = 0;
+  // requestTimeout bounds receiving a request (headers and body), not answering it: a body
+  // trickled in for minutes is cut off (408), a long poll waiting 20 s for a message is not.
+  server.requestTimeout = REQUEST_RECEIVE_TIMEOUT_MS;
   server.headersTimeout = 60_000;
   return new SwitchyardServer(server, () => parts.sns.signer.tlsCredentials(), handler, () => {
     gateway.drain();

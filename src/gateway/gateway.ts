@@ -127,7 +127,9 @@ export class Gateway {
     if (this.options.onRequestLogged) this.logWhenWritten(res, protocol, this.options.onRequestLogged);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.options.maxBodyBytes) {
-      // Refuse before reading; the rest of the body is drained, never buffered.
+      // Refuse before reading; the rest of the body is drained, never buffered, and the
+      // connection closes once the answer is out, so the client cannot go on sending.
+      res.setHeader('connection', 'close');
       this.sendError(res, protocol, this.tooLarge(), requestId);
       req.resume();
       return;
@@ -141,6 +143,7 @@ export class Gateway {
       if (size > this.options.maxBodyBytes) {
         refused = true;
         chunks.length = 0;
+        res.setHeader('connection', 'close');
         this.sendError(res, protocol, this.tooLarge(), requestId);
         return;
       }
