@@ -124,6 +124,31 @@ describe('the verifier agrees with the SDK signer', () => {
     );
   });
 
+  it('hostile headers and URLs never throw: every one is an AWS refusal (fast-check)', () => {
+    const header = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc
+        .tuple(fc.constantFrom('AWS4-HMAC-SHA256', 'AWS4-X', 'AWS4-'), fc.string({ maxLength: 80 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 70 }))
+        .map(([alg, cred, signed, sig]) => `${alg} Credential=${cred}, SignedHeaders=${signed}, Signature=${sig}`),
+    );
+    const url = fc.oneof(
+      fc.string({ maxLength: 200 }).map((s) => `/${s}`),
+      fc.string({ maxLength: 200 }).map((s) => `/?X-Amz-Algorithm=AWS4-HMAC-SHA256&${s}`),
+      fc.constant('/?X-Amz-Algorithm=x&X-Amz-Credential=%ZZ&X-Amz-Signature=1&X-Amz-SignedHeaders=host&X-Amz-Date=20260101T000000Z&a=%E0%A4%A'),
+    );
+    fc.assert(
+      fc.property(fc.option(header), url, fc.option(fc.string({ maxLength: 30 })), fc.uint8Array({ maxLength: 64 }), (authorization, u, date, body) => {
+        const headers: Record<string, string> = { host: 'localhost' };
+        if (authorization !== null) headers.authorization = authorization;
+        if (date !== null) headers['x-amz-date'] = date;
+        const result = verifier().verify(request('POST', u, headers), Buffer.from(body));
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(['missing', 'incomplete', 'unknown-key', 'mismatch']).toContain(result.kind);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('a header sent twice is signed as its values joined with commas', async () => {
     const { req, body } = await sdkSigned({ headers: { 'x-multi': 'a' } });
     const headers = { ...(req.headers as Record<string, string>) };
