@@ -20,7 +20,8 @@ import { TraceLog } from './trace/trace.js';
 import { Faults, checkFaultSpec } from './faults/faults.js';
 import { Assertions, type DeliveryRecord, type IdempotencyReport, type PublishedMessage, type WaitOptions } from './inspect/assertions.js';
 import type { EventTrace } from './trace/trace.js';
-import { Stacks, applyTemplate, checkSharedParameters, loadTemplate } from './templates/index.js';
+import { applyTemplate, checkSharedParameters, loadTemplate } from './templates/load.js';
+import { Stacks } from './templates/stacks.js';
 
 export { Clock } from './clock.js';
 export type { SwitchyardOptions } from './config.js';
@@ -29,7 +30,10 @@ export { ConfigFileError, applyConfig, loadConfig } from './config-file/index.js
 export { Faults, FaultSpecError, type Fault, type FaultSpec } from './faults/faults.js';
 export { WaitTimeout, type DeliveryRecord, type IdempotencyReport, type PublishedMessage, type WaitOptions } from './inspect/assertions.js';
 export type { EventTrace } from './trace/trace.js';
-export { Stacks, TemplateError, applyTemplate, loadTemplate, type StackReport, type StackResource, type TemplateSource } from './templates/index.js';
+export { TemplateError } from './templates/errors.js';
+export { applyTemplate, loadTemplate } from './templates/load.js';
+export { Stacks, type StackReport, type StackResource } from './templates/stacks.js';
+export type { LoadedTemplate, TemplateSource } from './templates/index.js';
 
 export interface Switchyard {
   /** `http://host:port`, ready for an SDK's `endpoint` option. */
@@ -74,7 +78,7 @@ export async function startSwitchyard(options: SwitchyardOptions = {}): Promise<
   const resolved = resolveOptions(configFile ? withConfigSettings(options, configFile.settings) : options);
   // Templates are read and checked before the port is bound too.
   const templates = await Promise.all((resolved.templates ?? []).map((t, i) => loadTemplate(t, t.file ?? `templates[${i}]`)));
-  checkSharedParameters(resolved.templateParameters, [...(configFile?.loadedTemplates ?? []), ...templates]);
+  await checkSharedParameters(resolved.templateParameters, [...(configFile?.loadedTemplates ?? []), ...templates]);
   const clock =
     resolved.frozenClockAt !== undefined ? new Clock({ frozen: true, start: resolved.frozenClockAt }) : new Clock();
   const faults = new Faults(resolved.faults?.seed, () => clock.now());

@@ -11,7 +11,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { SwitchyardOptions } from '../config.js';
-import { applyTemplate, loadTemplate, type LoadedTemplate } from '../templates/index.js';
+import type { LoadedTemplate } from '../templates/index.js';
+import { applyTemplate, loadTemplate } from '../templates/load.js';
 import { applyConfig as applyResources, type ApplyOptions, type ApplyReport, type ConfigServices } from './apply.js';
 import { readConfigSource } from './parse.js';
 import { checkConfig, type ConfigModel, type ConfigSettings } from './schema.js';

@@ -10,7 +10,7 @@
  * connection's or API destination's name. GetAtt gives their ARNs.
  */
 import { canonical, sameValue, tagList } from '../config-file/apply.js';
-import { asStructure, memberShape } from '../config-file/check.js';
+import { memberShape } from '../config-file/check.js';
 import { eventsShapes } from '../events/shapes.js';
 import type { Props } from './properties.js';
 import type { Out, Outcome, Provider, ResourceContext, Where } from './resource.js';
@@ -262,4 +262,3 @@ export const apiDestination: Provider = {
   },
 };
 
-export const TARGET_SHAPE = asStructure(TARGETS);
