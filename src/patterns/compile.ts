@@ -1,12 +1,12 @@
 /**
  * A validated pattern to a compiled one: each condition becomes a test of one event value, with
  * everything that can be worked out once done here (numeric bounds, CIDR ranges as bigints,
- * lower-cased ignore-case values, wildcard regular expressions, anything-but sets).
+ * lower-cased ignore-case values, wildcard matchers, anything-but sets).
  */
 import { inCidr, parseCidr } from './cidr.js';
 import { internPath } from './event.js';
 import type { Condition, Scalar, ValidatedPattern } from './validate.js';
-import { wildcardRegExp } from './wildcard.js';
+import { wildcardMatcher } from './wildcard.js';
 
 export type ValueTest = (value: Scalar) => boolean;
 
@@ -118,7 +118,7 @@ function compileCondition(c: Condition): ValueTest {
       return (v) => typeof v === 'string' && lower(v) === want;
     }
     case 'wildcard': {
-      const re = wildcardRegExp(c.value);
+      const re = wildcardMatcher(c.value);
       return (v) => typeof v === 'string' && re.test(v);
     }
     case 'cidr': {
@@ -166,7 +166,7 @@ function compileAnythingBut(c: Extract<Condition, { kind: 'anything-but' }>): Va
       return (v) => typeof v !== 'string' || !list.some((s) => v.endsWith(s));
     }
     case 'wildcard': {
-      const res = c.strings.map(wildcardRegExp);
+      const res = c.strings.map(wildcardMatcher);
       return (v) => typeof v !== 'string' || !res.some((re) => re.test(v));
     }
   }
