@@ -82,6 +82,10 @@ export class Clock {
     if (!(ms >= 0)) throw new RangeError('advance() takes a non-negative number of milliseconds');
     if (this.frozenAt === undefined) {
       this.offset += ms;
+      // The armed real timer counts down to its deadline in the old offset, so it would now fire
+      // `ms` late; kept (arm() keeps a timer armed for an earlier deadline), it would hold back
+      // every later deadline, such as a long poll's, for as long as the advance.
+      this.disarm();
       this.fireDue();
       return;
     }

@@ -253,6 +253,19 @@ describe('running clock', () => {
     expect(late.index).toBe(-1);
   });
 
+  it('re-arms after an advance past the armed deadline: later timers fire on time, not when the old one would have', () => {
+    vi.useFakeTimers({ now: T0 });
+    const c = new Clock();
+    const fired: string[] = [];
+    c.after(86_400_000, () => fired.push('1d')); // later deadlines stay pending (retention)
+    c.after(3_600_000, () => fired.push('1h')); // the real timer is armed for an hour
+    c.advance(7_200_000);
+    expect(fired).toEqual(['1h']);
+    c.after(1000, () => fired.push('1s')); // a long poll's deadline
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual(['1h', '1s']);
+  });
+
   it('freezes and unfreezes without losing time or timers', () => {
     vi.useFakeTimers({ now: T0 });
     const c = new Clock();
