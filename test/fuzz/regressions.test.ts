@@ -9,6 +9,7 @@ import { structure, timestamp } from '../../src/gateway/shapes.js';
 import { eventsShapes } from '../../src/events/shapes.js';
 import { sqsShapes } from '../../src/sqs/shapes.js';
 import { compilePatternText, matchesEvent } from '../../src/patterns/index.js';
+import { TemplateError, applyTemplate, loadTemplate, startSwitchyard } from '../../src/index.js';
 import { errorOf } from '../support.js';
 
 describe('JSON codec', () => {
@@ -55,8 +56,42 @@ describe('event patterns', () => {
     expect(matchesEvent(pattern, { detail: { key: 'aab' } })).toBe(false);
     expect(matchesEvent(pattern, { detail: { key: 'xaxaxab' } })).toBe(true);
     expect(performance.now() - start).toBeLessThan(500);
-    const anythingBut = compilePatternText('{"a":[{"anything-but":{"wildcard":["*x*x*x*y","\\\\*\\**"]}}]}');
+    // `\*` is a literal star: `\**` is a star, then any text.
+    const anythingBut = compilePatternText(JSON.stringify({ a: [{ 'anything-but': { wildcard: ['*x*x*x*y', '\\**'] } }] }));
     expect(matchesEvent(anythingBut, { a: 'x'.repeat(200_000) })).toBe(true);
-    expect(matchesEvent(anythingBut, { a: '\\*-' })).toBe(false);
+    expect(matchesEvent(anythingBut, { a: '*-' })).toBe(false);
+    expect(matchesEvent(anythingBut, { a: 'x*' })).toBe(true);
+  });
+});
+
+/**
+ * Found by test/fuzz/templates.test.ts in src/templates, which another change owns: reported, not
+ * fixed here. Each should end in a one-line TemplateError; remove `.skip` once it does.
+ */
+describe('templates (reported, not yet fixed)', () => {
+  const deep = (depth: number, wrap: (inner: string) => string): string => {
+    let v = '"x"';
+    for (let i = 0; i < depth; i++) v = wrap(v);
+    return `{"Resources":{"Queue":{"Type":"AWS::SQS::Queue","Properties":{"QueueName":${v}}}}}`;
+  };
+  const outcome = async (text: string): Promise<unknown> => {
+    const sy = await startSwitchyard({ port: 0 });
+    try {
+      applyTemplate(await loadTemplate({ body: text, stackName: 'fuzz' }, 't'), sy, { account: '000000000000', region: 'us-east-1', baseUrl: sy.endpoint });
+      return undefined;
+    } catch (err) {
+      return err;
+    } finally {
+      await sy.stop();
+    }
+  };
+
+  it.skip('intrinsics nested 3,000 deep (Fn::Join 1,000 deep) are refused with a TemplateError, not a stack overflow (RangeError in intrinsics.ts references)', async () => {
+    expect(await outcome(deep(3_000, (v) => `{"Fn::Length":${v}}`))).toBeInstanceOf(TemplateError);
+    expect(await outcome(deep(1_000, (v) => `{"Fn::Join":["",[${v}]]}`))).toBeInstanceOf(TemplateError);
+  });
+
+  it.skip('Fn::Base64 nested 100 deep is refused with a TemplateError before its text outgrows a string (about 0.5 GB allocated first)', async () => {
+    expect(await outcome(deep(100, (v) => `{"Fn::Base64":${v}}`))).toBeInstanceOf(TemplateError);
   });
 });
