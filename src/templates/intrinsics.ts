@@ -33,6 +33,12 @@ export interface Scope {
 
 type Fail = (path: string, problem: string) => never;
 
+/**
+ * The longest text an intrinsic may build (Fn::Sub, Fn::Join, Fn::Base64): CloudFormation's
+ * template body is at most 1 MB, and no property AWS takes is longer.
+ */
+export const MAX_RESOLVED_CHARS = 1024 * 1024;
+
 const CONDITION_FUNCTIONS = ['Fn::Equals', 'Fn::And', 'Fn::Or', 'Fn::Not'];
 
 export class Intrinsics {
@@ -95,6 +101,11 @@ export class Intrinsics {
     return p !== undefined ? p : this.scope.resource(n, path);
   }
 
+  private bounded(text: unknown, path: string): unknown {
+    if (typeof text === 'string' && text.length > MAX_RESOLVED_CHARS) this.fail(path, `the value is longer than ${MAX_RESOLVED_CHARS} characters`);
+    return text;
+  }
+
   private call(fn: string, arg: unknown, path: string): unknown {
     switch (fn) {
       case 'Fn::GetAtt': {
@@ -109,13 +120,16 @@ export class Intrinsics {
         return this.scope.attribute(name, this.text(this.resolve(attribute, joinPath(path, 1)), joinPath(path, 1)), path);
       }
       case 'Fn::Sub':
-        return this.sub(arg, path);
+        return this.bounded(this.sub(arg, path), path);
       case 'Fn::Join': {
         const [delimiter, list] = this.args(arg, path, 2, 2, '[delimiter, [values]]');
         const d = this.text(delimiter, joinPath(path, 0));
-        return this.list(this.resolve(list, joinPath(path, 1)), joinPath(path, 1))
-          .map((item, i) => this.scalarText(item, joinPath(joinPath(path, 1), i)))
-          .join(d);
+        return this.bounded(
+          this.list(this.resolve(list, joinPath(path, 1)), joinPath(path, 1))
+            .map((item, i) => this.scalarText(item, joinPath(joinPath(path, 1), i)))
+            .join(d),
+          path,
+        );
       }
       case 'Fn::Select': {
         const [index, list] = this.args(arg, path, 2, 2, '[index, [values]]');
@@ -145,8 +159,12 @@ export class Intrinsics {
         if (!this.scope.mappings[map][top]) return this.fail(joinPath(path, 1), `the mapping ${map} has no key ${top}`);
         return this.fail(joinPath(path, 2), `the mapping ${map} has no key ${second} under ${top}`);
       }
-      case 'Fn::Base64':
-        return Buffer.from(this.scalarText(this.resolve(arg, path), path), 'utf8').toString('base64');
+      case 'Fn::Base64': {
+        // Each level grows the text by a third: checked before encoding, not after.
+        const text = this.scalarText(this.resolve(arg, path), path);
+        if (text.length > (MAX_RESOLVED_CHARS / 4) * 3) this.fail(path, `the encoded value would be longer than ${MAX_RESOLVED_CHARS} characters`);
+        return Buffer.from(text, 'utf8').toString('base64');
+      }
       case 'Fn::GetAZs': {
         const region = this.scalarText(this.resolve(arg ?? '', path), path) || this.scope.region;
         return ['a', 'b', 'c'].map((zone) => `${region}${zone}`);

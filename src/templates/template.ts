@@ -77,10 +77,28 @@ export class TemplateChecker extends Checker {
   }
 }
 
+/**
+ * Values nested deeper than this are refused before anything walks them: the intrinsics and the
+ * reference check recurse, and real templates (event patterns included) nest a few dozen levels.
+ */
+export const MAX_TEMPLATE_DEPTH = 100;
+
+/** Refuse a template nested past MAX_TEMPLATE_DEPTH, naming where (an explicit stack: no recursion). */
+function checkDepth(c: TemplateChecker, data: unknown): void {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: data, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_TEMPLATE_DEPTH) c.fail(path, `values are nested more than ${MAX_TEMPLATE_DEPTH} levels deep here`);
+    for (const [k, item] of Object.entries(v)) stack.push({ v: item, path: Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, depth: depth + 1 });
+  }
+}
+
 /** Check a parsed template; throws TemplateError at the first problem. */
 export function checkTemplate(data: unknown, label: string, stackName: string): Template {
   const c: TemplateChecker = new TemplateChecker(label);
   if (!c.isMapping(data)) c.fail(undefined, `a template must be a mapping with Resources, not ${Array.isArray(data) ? 'a list' : describeValue(data)}`);
+  checkDepth(c, data);
   const top = c.mapping(data, '', SECTIONS);
   const t: Template = {
     label,
