@@ -78,8 +78,11 @@ export interface SqsPersistence {
   catalogChanged(): Promise<void>;
 }
 
-/** Operations whose answer waits for the journal (an acknowledged send is on disk). */
-const DURABLE_OPERATIONS = new Set(['SendMessage', 'SendMessageBatch']);
+/**
+ * Operations whose answer waits for the journal: an acknowledged send is on disk, and so is an
+ * acknowledged delete (else a kill -9 brings the message back, and a FIFO queue hands it out twice).
+ */
+const DURABLE_OPERATIONS = new Set(['SendMessage', 'SendMessageBatch', 'DeleteMessage', 'DeleteMessageBatch']);
 /** Operations that change the catalog; their answer waits for it to be written. */
 const CATALOG_OPERATIONS = new Set(['CreateQueue', 'DeleteQueue', 'SetQueueAttributes', 'TagQueue', 'UntagQueue', 'AddPermission', 'RemovePermission']);
 
