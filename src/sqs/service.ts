@@ -261,7 +261,16 @@ export class SqsService implements ServiceHandler {
       const q = this.queueFromUrl(input.QueueUrl, ctx);
       const region = this.region(q.id.account, q.id.region);
       region.queues.delete(q.name);
-      region.deletedAt.set(q.name, this.clock.now());
+      // Names deleted longer ago than the cooldown are forgotten (the map is in deletion order),
+      // and the URL cache lets go of the queue: else both grow with every queue ever deleted.
+      const now = this.clock.now();
+      for (const [name, at] of region.deletedAt) {
+        if (now - at < SQS_LIMITS.recreateCooldownMs) break;
+        region.deletedAt.delete(name);
+      }
+      region.deletedAt.delete(q.name);
+      region.deletedAt.set(q.name, now);
+      for (const [key, cached] of this.urlCache) if (cached === q) this.urlCache.delete(key);
       q.destroy();
     },
 
@@ -509,6 +518,9 @@ export class SqsService implements ServiceHandler {
         startedAt: this.clock.now(),
       };
       region.moveTasks.set(handle, task);
+      // ListMessageMoveTasks shows a source's 10 most recent tasks: older ones are dropped.
+      const ofSource = [...region.moveTasks.values()].filter((t) => t.sourceArn === source.arn);
+      for (const t of ofSource.slice(0, Math.max(0, ofSource.length - 10))) region.moveTasks.delete(t.handle);
       this.stepMoveTask(task, source, destination);
       return { TaskHandle: handle };
     },
