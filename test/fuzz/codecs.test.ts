@@ -119,7 +119,7 @@ describe('JSON codec', () => {
         const { input } = operation(name);
         decodeOrAwsError(JSON_ERRORS, input, () => decodeJsonInput(body, input));
       }),
-      params(3000),
+      params(2000),
     );
   });
 });
@@ -138,7 +138,7 @@ describe('query codec', () => {
         const { input } = operation(name);
         decodeOrAwsError(QUERY_ERRORS, input, () => decodeQueryInput(parseForm(body), input));
       }),
-      params(3000),
+      params(2000),
     );
   });
 });

@@ -214,7 +214,7 @@ describe('config file', () => {
         assertNoPollution();
         await rm(file, { force: true });
       }),
-      params(400),
+      params(200),
     );
   });
 
@@ -228,7 +228,7 @@ describe('config file', () => {
         await sy.reset();
         assertNoPollution();
       }),
-      params(300),
+      params(200),
     );
   });
 });

@@ -184,7 +184,7 @@ describe('hostile bodies through the gateway', () => {
         count('gateway: SQS JSON');
         await jsonCase(s, op, body);
       }),
-      params(400),
+      params(300),
     );
     expect(internal).toEqual([]);
   });
@@ -196,7 +196,7 @@ describe('hostile bodies through the gateway', () => {
         count('gateway: EventBridge JSON');
         await jsonCase(s, op, body);
       }),
-      params(400),
+      params(300),
     );
     expect(internal).toEqual([]);
   });
@@ -210,7 +210,7 @@ describe('hostile bodies through the gateway', () => {
           count(`gateway: ${name.toUpperCase()} query`);
           await queryCase(s, op, body);
         }),
-        params(400),
+        params(300),
       );
       expect(internal).toEqual([]);
     });
@@ -443,7 +443,7 @@ describe('memory', () => {
           count('gateway: memory rounds');
           await run();
         }),
-        { ...params(150), numRuns: runs(150) },
+        params(100),
       );
       // State the requests created on purpose (queues, topics, rules) is not a leak: reset it.
       await sy.reset();

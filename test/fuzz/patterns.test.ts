@@ -226,7 +226,7 @@ describe('event patterns', () => {
         });
         assertNoPollution();
       }),
-      params(1500),
+      params(1000),
     );
   });
 
@@ -262,7 +262,7 @@ describe('event patterns', () => {
         expect([...index.matchEvent(event)].sort()).toEqual(want);
         assertNoPollution();
       }),
-      params(1200),
+      params(500),
     );
   });
 
