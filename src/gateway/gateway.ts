@@ -7,6 +7,7 @@
 import { uuid } from '../ids.js';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { RequestContext, ServiceHandler } from './context.js';
 import { AwsError, CommonErrors } from './errors.js';
 import { decodeJsonInput, encodeJsonOutput } from './json-codec.js';
@@ -42,6 +43,34 @@ export interface GatewayOptions {
   strictAuth?: boolean;
   /** Real time in epoch ms, for the signature's 15-minute window. Default Date.now. */
   wallNow?: () => number;
+}
+
+/** How long, and how much more, a refused client may go on sending before its connection is cut. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 1024 * 1024;
+
+/**
+ * A lingering close for a refused body. Node closes a `connection: close` response's socket as
+ * soon as the answer is written; a client still sending then gets a TCP reset, which throws away
+ * the 413 before it has read it (it sees EPIPE instead of RequestEntityTooLarge). So this socket
+ * half-closes (FIN: the answer is complete) and keeps reading and discarding what still comes,
+ * for at most LINGER_MS or LINGER_BYTES, and only then is destroyed.
+ */
+function lingerOnClose(req: IncomingMessage): void {
+  const socket = req.socket as Socket & { destroySoon?: () => void };
+  socket.destroySoon = () => {
+    socket.end();
+    let drained = 0;
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.on('data', (d: Buffer) => {
+      drained += d.length;
+      if (drained > LINGER_BYTES) socket.destroy();
+    });
+    socket.once('end', () => socket.destroy());
+    socket.once('close', () => clearTimeout(timer));
+    socket.resume();
+  };
 }
 
 type Protocol =
@@ -130,6 +159,7 @@ export class Gateway {
       // Refuse before reading; the rest of the body is drained, never buffered, and the
       // connection closes once the answer is out, so the client cannot go on sending.
       res.setHeader('connection', 'close');
+      lingerOnClose(req);
       this.sendError(res, protocol, this.tooLarge(), requestId);
       req.resume();
       return;
@@ -144,6 +174,7 @@ export class Gateway {
         refused = true;
         chunks.length = 0;
         res.setHeader('connection', 'close');
+        lingerOnClose(req);
         this.sendError(res, protocol, this.tooLarge(), requestId);
         return;
       }
@@ -175,6 +206,16 @@ export class Gateway {
     );
   }
 
+  /**
+   * The JSON service to answer an unroutable JSON request: the one the SigV4 scope names if it
+   * speaks JSON (SNS does not: answering it in JSON would have no JSON settings), else the first.
+   */
+  private jsonFallback(req: IncomingMessage): ServiceHandler | undefined {
+    const scope = parseCredentialScope(req.headers.authorization);
+    const named = scope && this.byScope.get(scope.service);
+    return named?.json ? named : this.options.services.find((s) => s.json);
+  }
+
   private protocolOf(req: IncomingMessage): Protocol {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
@@ -182,13 +223,11 @@ export class Gateway {
       const service = dot > 0 ? this.byTargetPrefix.get(target.slice(0, dot)) : undefined;
       if (service) return { kind: 'json', service, operation: target.slice(dot + 1) };
       // An unknown target still gets a JSON answer: the client speaks JSON.
-      const scope = parseCredentialScope(req.headers.authorization);
-      const fallback = (scope && this.byScope.get(scope.service)) ?? this.options.services.find((s) => s.json);
+      const fallback = this.jsonFallback(req);
       if (fallback) return { kind: 'json', service: fallback, operation: '' };
     } else if (/^application\/x-amz-json-/i.test(String(req.headers['content-type'] ?? ''))) {
       // A JSON body without X-Amz-Target names no operation; the client still speaks JSON.
-      const scope = parseCredentialScope(req.headers.authorization);
-      const fallback = (scope && this.byScope.get(scope.service)) ?? this.options.services.find((s) => s.json);
+      const fallback = this.jsonFallback(req);
       if (fallback) return { kind: 'json', service: fallback, operation: '' };
     }
     return { kind: 'query' };
