@@ -83,24 +83,23 @@ describe('templates', () => {
     }
   };
 
-  it.skip('intrinsics nested 3,000 deep (Fn::Join 1,000 deep) are refused with a TemplateError, not a stack overflow (RangeError in intrinsics.ts references)', async () => {
+  it('intrinsics nested 3,000 deep (Fn::Join 1,000 deep) are refused with a TemplateError, not a stack overflow (RangeError in intrinsics.ts references)', async () => {
     expect(await outcome(deep(3_000, (v) => `{"Fn::Length":${v}}`))).toBeInstanceOf(TemplateError);
     expect(await outcome(deep(1_000, (v) => `{"Fn::Join":["",[${v}]]}`))).toBeInstanceOf(TemplateError);
   });
 
-  it.skip('Fn::Base64 nested 100 deep is refused with a TemplateError before its text outgrows a string (about 0.5 GB allocated first)', async () => {
+  it('Fn::Base64 nested 100 deep is refused with a TemplateError before its text outgrows a string (about 0.5 GB allocated first)', async () => {
     expect(await outcome(deep(100, (v) => `{"Fn::Base64":${v}}`))).toBeInstanceOf(TemplateError);
   });
 });
 
 /**
- * Found by test/fuzz/gateway.test.ts in src/gateway/gateway.ts, which another change owns:
- * reported, not fixed here. protocolOf falls back to the service the SigV4 scope names even when
- * that service has no JSON protocol (SNS), and sendError then reads `protocol.service.json!`:
- * the TypeError escapes the request handler and ends the process. Remove `.skip` once fixed.
+ * Found by test/fuzz/gateway.test.ts in src/gateway/gateway.ts, fixed there. protocolOf fell back to the service the SigV4 scope names even when
+ * that service has no JSON protocol (SNS), and sendError then read `protocol.service.json!`:
+ * the TypeError escaped the request handler and ended the process.
  */
-describe('gateway (reported, not yet fixed)', () => {
-  it.skip('a JSON-looking request signed for SNS gets an AWS error and the server keeps serving', async () => {
+describe('gateway', () => {
+  it('a JSON-looking request signed for SNS gets an AWS error and the server keeps serving', async () => {
     const sy = await startSwitchyard({ port: 0 });
     try {
       const auth = 'AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0';
@@ -121,11 +120,11 @@ describe('gateway (reported, not yet fixed)', () => {
  * Found by test/fuzz/gateway.test.ts after 8739430 ("a 413 from the gateway closes the
  * connection"): a client still sending when the server closes gets a TCP reset, which discards
  * the 413 before it is read: the client sees EPIPE / ECONNRESET, never RequestEntityTooLarge.
- * Reported (gateway.ts is another change's); a lingering close (half-close, keep reading and
- * discarding for a while, then destroy) keeps both the bound and the answer. Remove `.skip` once fixed.
+ * Fixed with a lingering close (half-close, keep reading and discarding for a while, then
+ * destroy), which keeps both the bound and the answer.
  */
-describe('oversized bodies (reported, not yet fixed)', () => {
-  it.skip('a client streaming 64 KiB pieces past the limit still reads the 413', async () => {
+describe('oversized bodies', () => {
+  it('a client streaming 64 KiB pieces past the limit still reads the 413', async () => {
     const { connect } = await import('node:net');
     const sy = await startSwitchyard({ port: 0, maxBodyBytes: 64 * 1024 });
     try {

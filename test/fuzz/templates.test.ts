@@ -137,11 +137,10 @@ const body = fc.oneof(
   { arbitrary: nearlyValid.map((t) => stringify(t)), weight: 2 },
   { arbitrary: template.map((t) => JSON.stringify(t)), weight: 5 },
   { arbitrary: template.map((t) => stringify(t)), weight: 3 },
-  // Nesting past a few hundred levels overflows the resolver's stack, and Fn::Base64 nested
-  // ~60 deep grows past what a string can hold: both reported (docs/reliability.md, "Left"),
-  // kept as skipped tests in regressions.test.ts, and left out here until fixed.
-  { arbitrary: fc.constantFrom(200, 100).chain((d) => fc.constantFrom('Fn::ToJsonString', 'Fn::Length').map((fn) => deepIntrinsic(d, fn))), weight: 1 },
-  { arbitrary: fc.integer({ min: 1, max: 12 }).map((d) => deepIntrinsic(d, 'Fn::Base64')), weight: 1 },
+  // Deep intrinsics (refused past 100 levels) and Fn::Base64 nested deep enough to outgrow a
+  // string (refused at 1 MiB): both were found here (regressions.test.ts).
+  { arbitrary: fc.constantFrom(3_000, 200, 100).chain((d) => fc.constantFrom('Fn::ToJsonString', 'Fn::Length', 'Fn::Base64').map((fn) => deepIntrinsic(d, fn))), weight: 1 },
+  { arbitrary: fc.integer({ min: 1, max: 90 }).map((d) => deepIntrinsic(d, 'Fn::Base64')), weight: 1 },
   { arbitrary: fc.constantFrom(deepJson(10_000, 'object'), deepJson(10_000, 'mixed'), '{"Resources":' + deepJson(10_000, 'array') + '}', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub [' + '!Sub ['.repeat(100) + '"x"' + ']'.repeat(101) + '\n'), weight: 1 },
   { arbitrary: fc.constantFrom('Resources: !Ref X\n', 'Resources:\n  Q: !GetAtt\n', 'Resources:\n  Q:\n    Type: !Nope x\n', '!!js/function x', 'Resources: &a {Q: *a}\n', 'Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref B}}\n  B: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref A}}\n'), weight: 1 },
   { arbitrary: anyJson.map(render), weight: 1 },
