@@ -86,7 +86,62 @@ export function yamlSyntaxError(first: { message: string; linePos?: [{ line: num
   return { where: at ? `line ${at.line}, column ${at.col}` : undefined, problem: `YAML syntax error: ${what}` };
 }
 
+/**
+ * Deeper YAML is refused before it is parsed. The yaml package composes nested collections
+ * recursively: about 800 levels exhaust the stack, and when the overflow comes while V8 is
+ * compiling a regular expression the process dies (`FATAL ERROR: RegExpCompiler Allocation
+ * failed`), which no try/catch can stop (found by test/fuzz/config.test.ts with `[` x 10,000).
+ * Real files nest a dozen levels.
+ */
+export const MAX_YAML_DEPTH = 256;
+
+/**
+ * When `text` may nest deeper than MAX_YAML_DEPTH: where and what to say, else undefined. Read
+ * with the yaml package's lexer, which is not recursive and knows quotes, comments and block
+ * scalars; the bound counts open flow collections plus, on each line, its indentation and its
+ * `-`, `?` and `:` indicators (each level of block nesting needs one of them), so it is never
+ * below the real depth. Shared with src/templates, whose YAML goes through the same parser.
+ */
+export function yamlTooDeep(y: typeof import('yaml'), text: string): { where: string; problem: string } | undefined {
+  let flow = 0;
+  let indent = 0;
+  let indicators = 0;
+  let lineStart = true;
+  let line = 1;
+  for (const token of new y.Lexer().lex(text)) {
+    switch (y.CST.tokenType(token)) {
+      case 'newline':
+        line++;
+        lineStart = true;
+        indent = 0;
+        indicators = 0;
+        continue;
+      case 'space':
+        if (lineStart) indent = token.length;
+        continue;
+      case 'flow-map-start':
+      case 'flow-seq-start':
+        flow++;
+        break;
+      case 'flow-map-end':
+      case 'flow-seq-end':
+        if (flow > 0) flow--;
+        break;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+      case 'map-value-ind':
+        indicators++;
+        break;
+    }
+    lineStart = false;
+    if (flow + indent + indicators > MAX_YAML_DEPTH) return { where: `line ${line}`, problem: `YAML nested more than ${MAX_YAML_DEPTH} levels deep` };
+  }
+  return undefined;
+}
+
 function parseYaml(text: string, label: string): unknown {
+  const deep = yamlTooDeep(yaml!, text);
+  if (deep) throw new ConfigFileError(label, deep.where, deep.problem);
   // uniqueKeys: a key given twice is an error, not a silent overwrite. merge: `<<: *defaults`
   // merges an anchored mapping (YAML 1.1's merge key, which most YAML users expect).
   const doc = yaml!.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });

@@ -9,7 +9,7 @@ import { structure, timestamp } from '../../src/gateway/shapes.js';
 import { eventsShapes } from '../../src/events/shapes.js';
 import { sqsShapes } from '../../src/sqs/shapes.js';
 import { compilePatternText, matchesEvent } from '../../src/patterns/index.js';
-import { TemplateError, applyTemplate, loadTemplate, startSwitchyard } from '../../src/index.js';
+import { TemplateError, applyTemplate, loadConfig, loadTemplate, startSwitchyard } from '../../src/index.js';
 import { errorOf } from '../support.js';
 
 describe('JSON codec', () => {
@@ -149,6 +149,33 @@ describe('oversized bodies', () => {
       expect(head).toMatch(/^HTTP\/1\.1 413 /);
     } finally {
       await sy.stop();
+    }
+  });
+});
+
+describe('config file', () => {
+  it('refuses YAML nested past 256 levels before parsing it (the parser\'s stack overflow could end the process in V8\'s RegExp compiler)', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-regression-'));
+    try {
+      const cases: Array<[string, string]> = [
+        ['deep.yaml', `queues: [${'['.repeat(10_000)}${']'.repeat(10_000)}]\n`],
+        ['mixed.yml', `${'{"__proto__":['.repeat(5_000)}1${']}'.repeat(5_000)}\n`],
+        ['dashes.yaml', `${'- '.repeat(2_000)}x\n`],
+        ['flow.conf', `{${'"a":{'.repeat(3_000)}}`],
+      ];
+      for (const [name, text] of cases) {
+        await writeFile(join(dir, name), text);
+        await expect(loadConfig(join(dir, name))).rejects.toThrow(`${join(dir, name)}: line 1: YAML nested more than 256 levels deep`);
+      }
+      // Quoted brackets, block scalars and ordinary nesting are not counted against a file.
+      await writeFile(join(dir, 'fine.yaml'), `x-note: "${'['.repeat(1_000)}"\nx-block: |\n  ${'{'.repeat(1_000)}\nqueues:\n  - name: a\n    tags: {t: "${'['.repeat(300)}"}\nx-deep: ${'['.repeat(200)}${']'.repeat(200)}\n`);
+      const model = await loadConfig(join(dir, 'fine.yaml'));
+      expect(model.queues.map((q) => q.name)).toEqual(['a']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
