@@ -40,7 +40,7 @@ function printKills(r: KillReport): void {
   const total = Object.values(r.stats.ops).reduce((a, b) => a + b, 0);
   log(`\n== kill -9 during the load: ${r.cycles.length} kills ==`);
   log(`operations: ${total}; messages ${r.stats.sent} acknowledged in, ${r.receipts} received (load and drains)`);
-  log(`at the kills: ${r.cycles.reduce((n, c) => n + c.outstanding, 0)} acknowledged messages in the queues, ${r.cycles.reduce((n, c) => n + c.unknown, 0)} sends unanswered`);
+  log(`at the kills: ${r.cycles.reduce((n, c) => n + c.outstanding, 0)} acknowledged messages in the queues, ${r.cycles.reduce((n, c) => n + c.unknown, 0)} messages in calls left unanswered`);
   log(`after the restarts: ${r.cycles.reduce((n, c) => n + c.recovered, 0)} messages recovered, ${r.cycles.reduce((n, c) => n + c.redelivered, 0)} in flight at the kill received again, ${r.cycles.reduce((n, c) => n + c.unacknowledgedFound, 0)} unanswered sends and ${r.cycles.reduce((n, c) => n + c.deleteUnansweredFound, 0)} unanswered deletes found, ${r.cycles.reduce((n, c) => n + c.resumed, 0)} deliveries resumed making ${r.cycles.reduce((n, c) => n + c.replayed, 0)} second copies; restart ${Math.min(...r.cycles.map((c) => c.restartMs))}-${Math.max(...r.cycles.map((c) => c.restartMs))} ms`);
   log(`invariants: ${r.violations.length === 0 ? 'all held' : `${JSON.stringify(r.violationCounts)}\n  ${r.violations.join('\n  ')}`}`);
 }

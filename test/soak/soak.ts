@@ -340,7 +340,7 @@ export async function runKills(o: KillOptions): Promise<KillReport> {
       for (const [k, n] of Object.entries(ledger.violationCounts)) violationCounts[k] = (violationCounts[k] ?? 0) + n;
       for (const v of ledger.violations) if (violations.length < 50) violations.push(`cycle ${cycle}: ${v}`);
       log(
-        `kill ${cycle + 1}/${o.kills} after ${loadMs} ms: ${acked} acknowledged, ${outstanding} in the queues, ${unknown} unanswered; restart ${restartMs} ms recovered ${c.recovered} messages, ${c.redelivered} received again (in flight at the kill), ${c.unacknowledgedFound} unanswered sends and ${c.deleteUnansweredFound} unanswered deletes found, ${resumed} deliveries resumed (${c.replayed} second copies); violations ${ledger.violations.length}`,
+        `kill ${cycle + 1}/${o.kills} after ${loadMs} ms: ${acked} acknowledged, ${outstanding} in the queues, ${unknown} in unanswered calls; restart ${restartMs} ms recovered ${c.recovered} messages, ${c.redelivered} received again (in flight at the kill), ${c.unacknowledgedFound} unanswered sends and ${c.deleteUnansweredFound} unanswered deletes found, ${resumed} deliveries resumed (${c.replayed} second copies); violations ${ledger.violations.length}`,
       );
     }
     for (const e of server.internalErrors) internalErrors.push(e);
