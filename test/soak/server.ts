@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { transpileSources } from '../persist-build.js';
+import { REPO, transpileSources } from '../persist-build.js';
 
 const CHILD = `import { startSwitchyard } from './src/index.js';
 const options = JSON.parse(process.argv[2]);
@@ -34,12 +34,36 @@ process.send({ type: 'ready', endpoint: sy.endpoint, recovered: sy.persistence?.
 
 let built: string | undefined;
 
-/** src/ transpiled once per test process (a second or so), into the soak's own folder. */
+/**
+ * src/ transpiled once per test process (a second or so), into a folder of its own (`npm test`
+ * and `npm run soak` may run at once), removed when the process exits.
+ */
 export function soakBuild(): string {
   if (built) return built;
-  const out = transpileSources('switchyard-soak-build');
+  // Folders of test processes that are gone (one killed before its cleanup) go first.
+  const cache = path.join(REPO, 'node_modules', '.cache');
+  for (const name of fs.existsSync(cache) ? fs.readdirSync(cache) : []) {
+    const pid = /^switchyard-soak-build-(\d+)$/.exec(name)?.[1];
+    if (pid && !alive(Number(pid))) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
+  }
+  const out = transpileSources(`switchyard-soak-build-${process.pid}`);
   fs.writeFileSync(path.join(out, 'soak-child.mjs'), CHILD);
   return (built = out);
+}
+
+/** After the last server has stopped. */
+export function removeSoakBuild(): void {
+  if (built) fs.rmSync(built, { recursive: true, force: true });
+  built = undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface ChildOptions {
