@@ -2,7 +2,7 @@
  * What the soak's clients know: every message they tried to put in, where it must end up, what
  * they received, released and deleted. Every message carries a token (`SKT.c<cycle>.w<worker>.n<n>`)
  * in its body, and as its idempotency key, so a receipt, a trace record or a delivery can be
- * tied to the call that caused it. The checks (src of every "violation"):
+ * tied to the call that caused it. The checks (the source of every violation):
  *
  * - on every receipt: the token is known; the queue is one it was routed to; it is not received
  *   twice unless the clients released it in between (or, on the faulty queue only, an injected
@@ -10,11 +10,13 @@
  *   and never while another of its group is held.
  * - at quiet points: the counters (`outstanding`, `held`) against GetQueueAttributes; the trace
  *   records against what each token should have caused.
- * - at the end (or after a restart): every acknowledged message was received and deleted exactly
- *   once per destination queue (`pending()` is empty); after a SIGKILL, `beginRecovery()` resets
- *   what a restart may change and `finishRecovery()` judges what the drain found.
+ * - at a drained point: every acknowledged message was received and deleted exactly once per
+ *   destination queue (`pending()` is empty).
+ * - after a SIGKILL and a restart: `beginRecovery()` resets what a restart may change, `resumed()`
+ *   allows the copies of deliveries the new process took over, `drained()` judges each message the
+ *   drain finds and `finishRecovery()` what it did not find.
  */
-import { FIFO_DESTINATIONS, FAULTY, destOf } from './topology.js';
+import { FAULTY, destOf } from './topology.js';
 
 /** attempted: the call is out; acked: answered with success; failed: answered with an error (not stored); unknown: no answer (the server died). */
 export type Status = 'attempted' | 'acked' | 'failed' | 'unknown';
@@ -363,10 +365,6 @@ export class Ledger {
       lane.pos = lane.tokens.length;
       lane.held = 0;
     }
-  }
-
-  isFifo(queue: string): boolean {
-    return FIFO_DESTINATIONS.includes(queue);
   }
 }
 
