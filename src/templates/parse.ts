@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
-import { jsonSyntaxError, readFailure, yamlSyntaxError } from '../config-file/parse.js';
+import { jsonSyntaxError, readFailure, yamlSyntaxError, yamlTooDeep } from '../config-file/parse.js';
 import { TemplateError } from './errors.js';
 
 // yaml is loaded on first use, as in the config file: a server without templates never needs it.
@@ -59,6 +59,9 @@ function parseJson(text: string, label: string): unknown {
 }
 
 function parseYaml(y: typeof import('yaml'), text: string, label: string): unknown {
+  // Refused before the (recursive) parser sees it: nesting thousands deep can end the process.
+  const deep = yamlTooDeep(y, text);
+  if (deep) throw new TemplateError(label, deep.where, deep.problem);
   const doc = y.parseDocument(text, { uniqueKeys: true, prettyErrors: true, customTags: shortFormTags(y) });
   // A warning is an error here: an unknown tag (`!Reff`) would otherwise become a plain string.
   const first = doc.errors[0] ?? doc.warnings[0];

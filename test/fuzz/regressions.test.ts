@@ -88,6 +88,13 @@ describe('templates', () => {
     expect(await outcome(deep(1_000, (v) => `{"Fn::Join":["",[${v}]]}`))).toBeInstanceOf(TemplateError);
   });
 
+  it('a YAML template nested 10,000 deep is refused before parsing (the parser could end the process)', async () => {
+    const text = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: ' + '['.repeat(10_000) + ']'.repeat(10_000) + '\n';
+    const err = await loadTemplate({ body: text, stackName: 'fuzz' }, 't.yaml').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TemplateError);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
   it('Fn::Base64 nested 100 deep is refused with a TemplateError before its text outgrows a string (about 0.5 GB allocated first)', async () => {
     expect(await outcome(deep(100, (v) => `{"Fn::Base64":${v}}`))).toBeInstanceOf(TemplateError);
   });
